@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * `tessera`: serve the API, run migrations, and do the admin tasks without going through HTTP.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { buildApp, buildCore, type Core } from '../main.js';
+import { openStore } from '../store/database.js';
+import { DomainError, InvalidInput } from '../errors.js';
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(value);
+}
+
+/** Runs an admin task against the configured store, then closes it. */
+async function withCore<T>(task: (core: Core) => Promise<T>): Promise<void> {
+  const core = await buildCore(loadConfig(), {});
+  try {
+    print(await task(core));
+  } finally {
+    await core.close();
+  }
+}
+
+function announceGeneratedSecrets(config: Config): void {
+  if (config.generated.masterKey) {
+    process.stderr.write(`tessera: generated a development master key in ${config.dataDir}/master.key (set TESSERA_MASTER_KEY in production)\n`);
+  }
+  if (config.generated.adminToken) {
+    // Shown once, on the terminal that created it; the logger never sees it.
+    process.stderr.write(`tessera: generated a development admin token (kept in ${config.dataDir}/admin.token):\n\n  ${config.adminToken}\n\n`);
+  }
+}
+
+const program = new Command()
+  .name('tessera')
+  .description('Self-hostable card tokenization: Verifone-compatible merchant vault, Pismo-compatible issuer tokens');
+
+program
+  .command('serve')
+  .description('start the HTTP API (PORT, default 8080)')
+  .action(async () => {
+    const config = loadConfig();
+    announceGeneratedSecrets(config);
+    const app = await buildApp(config);
+    const shutdown = async (signal: string) => {
+      app.core.logger.info({ signal }, 'shutting down');
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    await app.http.listen({ port: config.port, host: config.host });
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    const config = loadConfig();
+    const store = await openStore(config.database);
+    await store.close();
+    print({ migrated: true, engine: config.database.engine });
+  });
+
+const merchant = program.command('merchant').description('merchants and their credentials');
+merchant
+  .command('create')
+  .requiredOption('--name <name>', 'merchant name')
+  .description('create a merchant and its first API key (the secret is shown once)')
+  .action((opts: { name: string }) => withCore((core) => core.merchants.createMerchant(opts.name)));
+merchant
+  .command('api-key')
+  .requiredOption('--merchant <id>', 'merchant id')
+  .description('issue another API key')
+  .action((opts: { merchant: string }) => withCore((core) => core.merchants.createApiKey(opts.merchant)));
+
+program
+  .command('token-scope')
+  .description('create a token scope')
+  .requiredOption('--merchant <id>', 'merchant id')
+  .requiredOption('--name <name>', 'scope name')
+  .option('--network-tokens', 'enable network (scheme) tokens', false)
+  .option('--par', 'enable payment account references', false)
+  .option('--ttl-days <days>', 'default token lifetime in days', positiveInt)
+  .action((opts: { merchant: string; name: string; networkTokens: boolean; par: boolean; ttlDays?: number }) =>
+    withCore((core) =>
+      core.merchants.createTokenScope(opts.merchant, {
+        name: opts.name,
+        network_tokens: opts.networkTokens,
+        par: opts.par,
+        ...(opts.ttlDays !== undefined ? { token_ttl_days: opts.ttlDays } : {}),
+      }),
+    ),
+  );
+
+const captureKey = program.command('capture-key').description('OpenPGP capture keys for client-side encryption');
+captureKey
+  .command('create')
+  .requiredOption('--merchant <id>', 'merchant id')
+  .option('--algorithm <algorithm>', 'curve25519 or rsa3072', 'curve25519')
+  .action((opts: { merchant: string; algorithm: string }) =>
+    withCore(async (core) => {
+      if (opts.algorithm !== 'curve25519' && opts.algorithm !== 'rsa3072') throw new InvalidInput({ algorithm: 'must be curve25519 or rsa3072' });
+      await core.merchants.assertMerchant(opts.merchant);
+      return core.captureKeys.create(opts.merchant, opts.algorithm);
+    }),
+  );
+captureKey
+  .command('list')
+  .requiredOption('--merchant <id>', 'merchant id')
+  .action((opts: { merchant: string }) =>
+    withCore(async (core) => {
+      await core.merchants.assertMerchant(opts.merchant);
+      return { public_keys: await core.captureKeys.list(opts.merchant) };
+    }),
+  );
+
+program
+  .command('rotate-data-key')
+  .description("add a new version of a merchant's data key; new writes use it, old ciphertexts stay readable")
+  .requiredOption('--merchant <id>', 'merchant id')
+  .action((opts: { merchant: string }) =>
+    withCore(async (core) => {
+      await core.merchants.assertMerchant(opts.merchant);
+      const { version } = await core.dataKeys.rotate(`merchant:${opts.merchant}`, 'data');
+      return { merchant_id: opts.merchant, data_key_version: version };
+    }),
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`tessera: configuration error: ${error.message}\n`);
+  } else if (error instanceof InvalidInput) {
+    process.stderr.write(`tessera: invalid input: ${JSON.stringify(error.fields)}\n`);
+  } else if (error instanceof DomainError) {
+    process.stderr.write(`tessera: ${error.message}\n`);
+  } else {
+    process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/**
+ * The Fastify instance every API is mounted on: strict JSON, the vendor schemas registered once, Ajv set to
+ * report every invalid field and never coerce types (a payment API must not guess what "12" meant).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Ajv } from 'ajv';
+import type { Logger } from 'pino';
+import { loadOpenApi, SCHEMA_IDS } from './openapi.js';
+
+const UUID_FLEXIBLE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const BODY_LIMIT = 128 * 1024;
+
+export function createHttpServer(logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT,
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false },
+      plugins: [(ajv: Ajv) => ajv.addFormat('uuid-flexible', UUID_FLEXIBLE)],
+    },
+  }) as unknown as FastifyInstance;
+
+  // An empty body with a JSON content type (common on PATCH …/suspend) is no body, not a parse error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
+  app.addSchema({ $id: SCHEMA_IDS.verifone, ...componentsOf('verifone-token-management.openapi.json') });
+  app.addSchema({ $id: SCHEMA_IDS.pismo, ...componentsOf('pismo-tokenization.openapi.json') });
+  app.addSchema({ $id: SCHEMA_IDS.admin, ...componentsOf('admin.openapi.json') });
+  app.get('/health', async () => ({ status: 'ok' }));
+  return app;
+}
+
+function componentsOf(file: string) {
+  return { components: loadOpenApi(file).components };
+}

@@ -1,0 +1,126 @@
+/**
+ * Per-owner data keys (envelope encryption): random 256-bit keys, stored only wrapped by the master key,
+ * versioned so that rotation never strands an old ciphertext. Unwrapped keys are cached in memory.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, DataKeysTable } from '../store/schema.js';
+import { generateKey } from '../vault/envelope.js';
+import type { MasterKeyring } from '../vault/keyring.js';
+
+export type KeyPurpose = DataKeysTable['purpose'];
+export interface VersionedKey {
+  version: number;
+  key: Buffer;
+}
+
+export interface DataKeys {
+  /** The newest key for this owner and purpose, created on first use. */
+  current(owner: string, purpose: KeyPurpose): Promise<VersionedKey>;
+  /** A specific version, to open what an older key sealed. */
+  get(owner: string, purpose: KeyPurpose, version: number): Promise<Buffer>;
+  /** Adds a new version; new writes use it, old ciphertexts stay readable. */
+  rotate(owner: string, purpose: KeyPurpose): Promise<VersionedKey>;
+  /** Re-wraps every data key still wrapped by a former master key. Returns how many were re-wrapped. */
+  rewrapAll(): Promise<number>;
+}
+
+const aadFor = (owner: string, purpose: string, version: number) => `data-key:${owner}:${purpose}:${version}`;
+
+export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): DataKeys {
+  const cache = new Map<string, Buffer>();
+  const latest = new Map<string, number>();
+  const cacheKey = (owner: string, purpose: string, version: number) => `${owner}\0${purpose}\0${version}`;
+
+  function unwrapRow(row: DataKeysTable): Buffer {
+    const key = keyring.unwrap(
+      Buffer.from(row.wrapped_key, 'base64'),
+      row.master_key_id,
+      aadFor(row.owner, row.purpose, row.version),
+    );
+    cache.set(cacheKey(row.owner, row.purpose, row.version), key);
+    return key;
+  }
+
+  async function insertVersion(owner: string, purpose: KeyPurpose, version: number): Promise<void> {
+    const { wrapped, masterKeyId } = keyring.wrap(generateKey(), aadFor(owner, purpose, version));
+    // Two callers racing to create the same version: the first wins, the other reads the winner's key.
+    await db
+      .insertInto('data_keys')
+      .values({
+        owner,
+        purpose,
+        version,
+        wrapped_key: wrapped.toString('base64'),
+        master_key_id: masterKeyId,
+        created_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['owner', 'purpose', 'version']).doNothing())
+      .execute();
+  }
+
+  async function newest(owner: string, purpose: KeyPurpose): Promise<DataKeysTable | undefined> {
+    return db
+      .selectFrom('data_keys')
+      .selectAll()
+      .where('owner', '=', owner)
+      .where('purpose', '=', purpose)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  const self: DataKeys = {
+    async current(owner, purpose) {
+      const known = latest.get(`${owner}\0${purpose}`);
+      if (known !== undefined) {
+        const key = cache.get(cacheKey(owner, purpose, known));
+        if (key) return { version: known, key };
+      }
+      let row = await newest(owner, purpose);
+      if (!row) {
+        await insertVersion(owner, purpose, 1);
+        row = await newest(owner, purpose);
+        if (!row) throw new Error('data key vanished after insert');
+      }
+      latest.set(`${owner}\0${purpose}`, row.version);
+      return { version: row.version, key: unwrapRow(row) };
+    },
+    async get(owner, purpose, version) {
+      const cached = cache.get(cacheKey(owner, purpose, version));
+      if (cached) return cached;
+      const row = await db
+        .selectFrom('data_keys')
+        .selectAll()
+        .where('owner', '=', owner)
+        .where('purpose', '=', purpose)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (!row) throw new Error(`no data key ${purpose} v${version} for ${owner}`);
+      return unwrapRow(row);
+    },
+    async rotate(owner, purpose) {
+      const row = await newest(owner, purpose);
+      await insertVersion(owner, purpose, (row?.version ?? 0) + 1);
+      latest.delete(`${owner}\0${purpose}`);
+      return self.current(owner, purpose);
+    },
+    async rewrapAll() {
+      const stale = await db.selectFrom('data_keys').selectAll().where('master_key_id', '!=', keyring.currentId).execute();
+      for (const row of stale) {
+        const aad = aadFor(row.owner, row.purpose, row.version);
+        const key = keyring.unwrap(Buffer.from(row.wrapped_key, 'base64'), row.master_key_id, aad);
+        const { wrapped, masterKeyId } = keyring.wrap(key, aad);
+        await db
+          .updateTable('data_keys')
+          .set({ wrapped_key: wrapped.toString('base64'), master_key_id: masterKeyId })
+          .where('owner', '=', row.owner)
+          .where('purpose', '=', row.purpose)
+          .where('version', '=', row.version)
+          .where('master_key_id', '=', row.master_key_id)
+          .execute();
+      }
+      return stale.length;
+    },
+  };
+  return self;
+}

@@ -1,0 +1,97 @@
+/**
+ * Capture keys of a merchant: generated here, private halves stored only sealed by the vault, public halves
+ * handed out (base64 of the armored key) for clients to encrypt cards to.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { SealedData } from '../keys/sealed-data.js';
+import { generateCaptureKeyPair, loadCaptureDecryptor, type CaptureDecryptor, type CaptureKeyAlgorithm } from '../vault/capture-keys.js';
+import { encodePublicKeyForDistribution } from '../client/encrypt-card.js';
+import { recordAudit } from '../ledger/ledger.js';
+import { merchantOwner } from './owner.js';
+
+export interface PublicCaptureKey {
+  public_key_alias: string;
+  public_key: string;
+  algorithm: CaptureKeyAlgorithm;
+  created_at: string;
+}
+
+export interface CaptureKeyService {
+  create(merchantId: string, algorithm: CaptureKeyAlgorithm): Promise<PublicCaptureKey>;
+  list(merchantId: string): Promise<PublicCaptureKey[]>;
+  /** The decryptor for one of this merchant's keys, or undefined when the alias is not theirs. Cached. */
+  decryptor(merchantId: string, alias: string): Promise<CaptureDecryptor | undefined>;
+}
+
+export function createCaptureKeyService(db: Kysely<Database>, sealed: SealedData): CaptureKeyService {
+  // Parsing an OpenPGP private key verifies its self-signatures: far too slow to repeat per request.
+  const decryptors = new Map<string, Promise<CaptureDecryptor>>();
+  const objectId = (alias: string) => `capture-key:${alias}`;
+
+  const toPublic = (row: { alias: string; public_key: string; algorithm: string; created_at: string }): PublicCaptureKey => ({
+    public_key_alias: row.alias,
+    public_key: encodePublicKeyForDistribution(row.public_key),
+    algorithm: row.algorithm as CaptureKeyAlgorithm,
+    created_at: row.created_at,
+  });
+
+  return {
+    async create(merchantId, algorithm) {
+      const alias = `pk_${randomBytes(10).toString('hex')}`;
+      const pair = await generateCaptureKeyPair(algorithm, alias);
+      const owner = merchantOwner(merchantId);
+      const { sealed: privateSealed, keyVersion } = await sealed.seal(owner, objectId(alias), pair.privateKeyArmored);
+      const row = {
+        alias,
+        merchant_id: merchantId,
+        algorithm,
+        public_key: pair.publicKeyArmored,
+        private_key_sealed: privateSealed,
+        key_version: keyVersion,
+        created_at: new Date().toISOString(),
+      };
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('capture_keys').values(row).execute();
+        await recordAudit(tx, {
+          actor: 'admin',
+          action: 'capture_key.created',
+          objectType: 'capture_key',
+          objectId: alias,
+          detail: { merchant_id: merchantId, algorithm, key_fingerprint: pair.keyFingerprint },
+        });
+      });
+      return toPublic(row);
+    },
+
+    async list(merchantId) {
+      const rows = await db
+        .selectFrom('capture_keys')
+        .select(['alias', 'public_key', 'algorithm', 'created_at'])
+        .where('merchant_id', '=', merchantId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map(toPublic);
+    },
+
+    async decryptor(merchantId, alias) {
+      const cacheKey = `${merchantId}\0${alias}`;
+      const cached = decryptors.get(cacheKey);
+      if (cached) return cached;
+      const row = await db
+        .selectFrom('capture_keys')
+        .select(['private_key_sealed', 'key_version'])
+        .where('alias', '=', alias)
+        .where('merchant_id', '=', merchantId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const loading = sealed
+        .open<string>(merchantOwner(merchantId), objectId(alias), { sealed: row.private_key_sealed, keyVersion: row.key_version })
+        .then(loadCaptureDecryptor);
+      decryptors.set(cacheKey, loading);
+      loading.catch(() => decryptors.delete(cacheKey));
+      return loading;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The decrypted `encrypted_card` plaintext (DOMAIN.md section 3): parse, then validate every field, naming each
+ * invalid one as `body.encrypted_card.<field>`. Error texts never repeat the values they reject.
+ */
+import { checkExpiry, detectBrand, normalizeExpiryYear, validatePan, type CardBrand } from '../cards/index.js';
+import { InvalidInput, type FieldErrors } from '../errors.js';
+
+export interface CapturedCard {
+  pan: string;
+  brand: CardBrand | undefined;
+  expiryMonth: number;
+  expiryYear: number;
+  cvvPresent: boolean;
+  cardholderName?: string;
+  sequenceNumber?: string;
+  startMonth?: number;
+  startYear?: number;
+}
+
+/** How long a captured card stays usable, and how far ahead of our clock a browser's clock may run. */
+export const CAPTURE_VALIDITY_MS = 15 * 60 * 1000;
+export const CAPTURE_FUTURE_SKEW_MS = 2 * 60 * 1000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const KNOWN_FIELDS = new Set([
+  'cardNumber',
+  'expiryMonth',
+  'expiryYear',
+  'cvv',
+  'cardholderName',
+  'captureTime',
+  'sequenceNumber',
+  'startMonth',
+  'startYear',
+]);
+export const MAX_HOLDER_NAME = 30;
+
+const FIELD = (name: string) => `body.encrypted_card.${name}`;
+
+/** Integers may arrive as numbers or digit strings (SDKs differ); anything else is invalid. */
+function asInteger(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\d{1,4}$/.test(value)) return Number(value);
+  return undefined;
+}
+
+export function validateCvv(cvv: unknown, brand: string | undefined): string | undefined {
+  if (typeof cvv !== 'string' || !/^\d+$/.test(cvv)) return 'must be a string of digits';
+  const expected = brand === 'AMEX' ? [4] : brand === undefined ? [3, 4] : [3];
+  return expected.includes(cvv.length) ? undefined : `must have ${expected.join(' or ')} digits`;
+}
+
+export function validateHolderName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'must be a string';
+  if (name.trim().length === 0) return 'must not be empty';
+  if (name.length > MAX_HOLDER_NAME) return `must be at most ${MAX_HOLDER_NAME} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters';
+  return undefined;
+}
+
+export function parseCapturedCard(plaintext: string, now: Date): CapturedCard {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(plaintext);
+  } catch {
+    throw new InvalidInput({ 'body.encrypted_card': 'decrypted content is not valid JSON' });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidInput({ 'body.encrypted_card': 'decrypted content must be a JSON object' });
+  }
+  const data = raw as Record<string, unknown>;
+  const errors: FieldErrors = {};
+
+  for (const key of Object.keys(data)) {
+    if (!KNOWN_FIELDS.has(key)) errors[FIELD(key)] = 'is not a known card field';
+  }
+
+  const captureTime = data.captureTime;
+  if (captureTime === undefined) {
+    errors[FIELD('captureTime')] = 'is required';
+  } else if (typeof captureTime !== 'string' || !RFC3339.test(captureTime) || Number.isNaN(Date.parse(captureTime))) {
+    errors[FIELD('captureTime')] = 'must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z';
+  } else {
+    const age = now.getTime() - Date.parse(captureTime);
+    if (age > CAPTURE_VALIDITY_MS) errors[FIELD('captureTime')] = 'is older than 15 minutes: capture the card again';
+    else if (age < -CAPTURE_FUTURE_SKEW_MS) errors[FIELD('captureTime')] = 'is in the future';
+  }
+
+  let pan = '';
+  let brand: CardBrand | undefined;
+  if (typeof data.cardNumber !== 'string') {
+    errors[FIELD('cardNumber')] = data.cardNumber === undefined ? 'is required' : 'must be a string of digits';
+  } else {
+    const check = validatePan(data.cardNumber);
+    if (!check.ok) {
+      errors[FIELD('cardNumber')] = check.reason === 'luhn' ? 'fails the Luhn check' : 'must be 12 to 19 digits';
+    } else {
+      pan = data.cardNumber;
+      brand = check.brand ?? detectBrand(pan);
+    }
+  }
+
+  const month = asInteger(data.expiryMonth);
+  const rawYear = asInteger(data.expiryYear);
+  if (data.expiryMonth === undefined) errors[FIELD('expiryMonth')] = 'is required';
+  else if (month === undefined || month < 1 || month > 12) errors[FIELD('expiryMonth')] = 'must be 1 to 12';
+  if (data.expiryYear === undefined) errors[FIELD('expiryYear')] = 'is required';
+  else if (rawYear === undefined) errors[FIELD('expiryYear')] = 'must be a 2 or 4 digit year';
+  if (month !== undefined && rawYear !== undefined && !errors[FIELD('expiryMonth')]) {
+    const expiry = checkExpiry(month, rawYear, now);
+    if (expiry === 'invalid') errors[FIELD('expiryYear')] = 'is not a possible expiry year';
+    else if (expiry === 'expired') errors[FIELD('expiryYear')] = 'the card has expired';
+  }
+
+  if (data.cvv !== undefined) {
+    const problem = validateCvv(data.cvv, brand);
+    if (problem) errors[FIELD('cvv')] = problem;
+  }
+  if (data.cardholderName !== undefined) {
+    const problem = validateHolderName(data.cardholderName);
+    if (problem) errors[FIELD('cardholderName')] = problem;
+  }
+  if (data.sequenceNumber !== undefined && (typeof data.sequenceNumber !== 'string' || !/^\d{1,3}$/.test(data.sequenceNumber))) {
+    errors[FIELD('sequenceNumber')] = 'must be 1 to 3 digits';
+  }
+  const startMonth = data.startMonth === undefined ? undefined : asInteger(data.startMonth);
+  const startYear = data.startYear === undefined ? undefined : asInteger(data.startYear);
+  if (data.startMonth !== undefined && (startMonth === undefined || startMonth < 1 || startMonth > 12)) {
+    errors[FIELD('startMonth')] = 'must be 1 to 12';
+  }
+  if (data.startYear !== undefined && startYear === undefined) errors[FIELD('startYear')] = 'must be a 2 or 4 digit year';
+
+  if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+  return {
+    pan,
+    brand,
+    expiryMonth: month as number,
+    expiryYear: normalizeExpiryYear(rawYear as number),
+    cvvPresent: data.cvv !== undefined,
+    ...(typeof data.cardholderName === 'string' ? { cardholderName: data.cardholderName } : {}),
+    ...(typeof data.sequenceNumber === 'string' ? { sequenceNumber: data.sequenceNumber } : {}),
+    ...(startMonth !== undefined ? { startMonth } : {}),
+    ...(startYear !== undefined ? { startYear: normalizeExpiryYear(startYear) } : {}),
+  };
+}

@@ -1,0 +1,435 @@
+/**
+ * The Verifone-compatible token vault: upsert from client-encrypted card data, read, update, suspend, activate,
+ * delete. All business rules of DOMAIN.md section 3 live here; no HTTP, no vendor envelope.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import type { CardTokensTable, Database } from '../store/schema.js';
+import { isUniqueViolation } from '../store/errors.js';
+import { InvalidInput, NotFound, type FieldErrors } from '../errors.js';
+import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinRecord, type BinTable } from '../cards/index.js';
+import { formatPreservingToken, randomReuseToken } from '../vault/token-ids.js';
+import type { SealedData } from '../keys/sealed-data.js';
+import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
+import { addDays, isoDate, type Clock } from '../clock.js';
+import type { CaptureKeyService } from './capture-key-service.js';
+import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
+import { createTokenRepo, type CardTokenRow } from './token-repo.js';
+import { merchantOwner } from './owner.js';
+
+export type TokenType = 'REUSE' | 'ANALYTICS' | 'REUSE_AND_ANALYTICS';
+export type ReuseTokenType = 'INTERNAL' | 'CHASE' | 'TAVE';
+export type TokenStatus = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
+
+export interface MerchantCaller {
+  merchantId: string;
+  apiKeyId: string;
+}
+
+export interface PutTokenInput {
+  token_scope: string;
+  encrypted_card: string;
+  public_key_alias: string;
+  card_brand?: string;
+  token_type?: TokenType;
+  reuse_token_type?: ReuseTokenType;
+  token_expiry_date?: string;
+  token_context?: { entity_id?: string; payment_provider_contract?: string };
+}
+
+export interface PatchTokenInput {
+  encrypted_card?: string;
+  public_key_alias?: string;
+  cvv?: string;
+  card_holder_name?: string;
+  card_holder_email?: string;
+  expiry_month?: number;
+  expiry_year?: number;
+  token_expiry_date?: string;
+  scheme_token_action?: 'ACTIVATE' | 'SUSPEND' | 'DELETE';
+}
+
+/** What a token looks like to its merchant: never the PAN, at most BIN and last four. */
+export interface TokenView {
+  reuseToken?: string;
+  analyticsToken?: string;
+  tokenType: TokenType;
+  reuseTokenType: ReuseTokenType;
+  tokenScope: string;
+  status: TokenStatus;
+  bin: string;
+  lastFour: string;
+  brand?: string;
+  expiryMonth: number;
+  expiryYear: number;
+  cardHolderName?: string;
+  cardHolderEmail?: string;
+  binRecord?: BinRecord;
+  createdAt: string;
+  updatedAt: string;
+  tokenExpiryDate: string;
+}
+
+/** The sensitive part of a token, stored only sealed. An ANALYTICS-only token has no PAN. */
+interface SealedCard {
+  pan?: string;
+  cardholderName?: string;
+  cardHolderEmail?: string;
+  sequenceNumber?: string;
+  startMonth?: number;
+  startYear?: number;
+}
+
+const DEFAULT_TTL_DAYS = 3 * 365;
+const MAX_ATTEMPTS = 5;
+const UUID_FLEXIBLE = /^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$/i;
+
+/** Thrown inside a transaction to roll it back and try again after a concurrent writer won. */
+class LostRace extends Error {}
+
+export interface MerchantTokenDeps {
+  db: Kysely<Database>;
+  sealed: SealedData;
+  captureKeys: CaptureKeyService;
+  binTable: BinTable;
+  clock: Clock;
+}
+
+export function createMerchantTokenService(deps: MerchantTokenDeps) {
+  const { db, sealed, captureKeys, binTable, clock } = deps;
+  const repo = createTokenRepo(db);
+
+  const includesReuse = (t: string) => t === 'REUSE' || t === 'REUSE_AND_ANALYTICS';
+  const includesAnalytics = (t: string) => t === 'ANALYTICS' || t === 'REUSE_AND_ANALYTICS';
+  const unionType = (a: string, b: string): TokenType => {
+    const reuse = includesReuse(a) || includesReuse(b);
+    const analytics = includesAnalytics(a) || includesAnalytics(b);
+    return reuse && analytics ? 'REUSE_AND_ANALYTICS' : reuse ? 'REUSE' : 'ANALYTICS';
+  };
+  const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => row.token_expiry_date < isoDate(clock());
+  const actor = (caller: MerchantCaller) => `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
+
+  function checkTokenExpiryDate(value: string | undefined, errors: FieldErrors, field: string): void {
+    if (value === undefined) return;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || isoDate(new Date(`${value}T00:00:00Z`)) !== value) {
+      errors[field] = 'must be a date (YYYY-MM-DD)';
+    } else if (value < isoDate(clock())) {
+      errors[field] = 'must not be in the past';
+    }
+  }
+
+  async function decryptCard(merchantId: string, alias: string, blob: string): Promise<CapturedCard> {
+    const decryptor = await captureKeys.decryptor(merchantId, alias);
+    if (!decryptor) throw new InvalidInput({ 'body.public_key_alias': 'is not a capture key of this merchant' });
+    const result = await decryptor.decrypt(blob);
+    if (!result.ok) {
+      const reason = {
+        malformed: 'must be the base64 encoding of an ASCII-armored OpenPGP message',
+        wrong_key: 'was not encrypted to the capture key named by public_key_alias',
+        corrupt: 'could not be decrypted: the message is damaged or was altered',
+      }[result.reason];
+      throw new InvalidInput({ 'body.encrypted_card': reason });
+    }
+    return parseCapturedCard(result.plaintext, clock());
+  }
+
+  async function openCard(row: CardTokenRow): Promise<SealedCard> {
+    if (row.card_sealed === null || row.key_version === null) return {};
+    return sealed.open<SealedCard>(merchantOwner(row.merchant_id), row.id, { sealed: row.card_sealed, keyVersion: row.key_version });
+  }
+
+  async function toView(row: CardTokenRow, card?: SealedCard): Promise<TokenView> {
+    const data = card ?? (await openCard(row));
+    const binRecord = binTable.lookup(row.bin);
+    const brand = row.brand ?? binRecord?.brand;
+    return {
+      ...(row.reuse_token ? { reuseToken: row.reuse_token } : {}),
+      ...(row.analytics_token && includesAnalytics(row.token_type) ? { analyticsToken: row.analytics_token } : {}),
+      tokenType: row.token_type as TokenType,
+      reuseTokenType: row.reuse_token_type as ReuseTokenType,
+      tokenScope: row.token_scope_id,
+      status: row.status as TokenStatus,
+      bin: row.bin,
+      lastFour: row.last_four,
+      ...(brand ? { brand } : {}),
+      expiryMonth: row.expiry_month,
+      expiryYear: row.expiry_year,
+      ...(data.cardholderName ? { cardHolderName: data.cardholderName } : {}),
+      ...(data.cardHolderEmail ? { cardHolderEmail: data.cardHolderEmail } : {}),
+      ...(binRecord ? { binRecord } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      tokenExpiryDate: row.token_expiry_date,
+    };
+  }
+
+  function resolveBrand(requested: string | undefined, card: CapturedCard, errors: FieldErrors): string | undefined {
+    if (requested === undefined) return card.brand ?? binTable.lookup(card.pan)?.brand;
+    const brand = requested.toUpperCase();
+    if (!/^[A-Z0-9_]{2,20}$/.test(brand)) {
+      errors['body.card_brand'] = 'must be a scheme name such as VISA, MASTERCARD, AMEX, CB';
+    } else if (brand === 'CB') {
+      // Cartes Bancaires is co-badged on Visa and Mastercard ranges; it has no range of its own.
+      if (card.brand && card.brand !== 'VISA' && card.brand !== 'MASTERCARD') errors['body.card_brand'] = 'does not match the card number';
+    } else if (isCardBrand(brand) && card.brand && brand !== card.brand) {
+      errors['body.card_brand'] = 'does not match the card number';
+    }
+    return brand;
+  }
+
+  /** Runs `attempt` until it commits without losing a race to a concurrent writer of the same card. */
+  async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof LostRace) || i >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async function record(tx: Tx, caller: MerchantCaller, action: string, row: CardTokenRow, before: string | null, after: string | null, detail?: Record<string, unknown>) {
+    const at = clock();
+    await recordAudit(
+      tx,
+      { actor: actor(caller), action, objectType: 'card_token', objectId: row.id, statusBefore: before, statusAfter: after, ...(detail ? { detail } : {}) },
+      at,
+    );
+    await emitEvent(
+      tx,
+      action,
+      { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after },
+      at,
+    );
+  }
+
+  async function findOwned(caller: MerchantCaller, reuseToken: string): Promise<CardTokenRow> {
+    const row = await repo.findByReuseToken(caller.merchantId, reuseToken);
+    if (!row) throw new NotFound('token');
+    return row;
+  }
+
+  function assertUsable(row: CardTokenRow): void {
+    if (row.status === 'DELETED') throw new InvalidInput({ 'params.id': 'the token is deleted' });
+    if (isExpired(row)) throw new InvalidInput({ 'params.id': 'the token has expired' });
+  }
+
+  return {
+    async createOrUpdate(caller: MerchantCaller, input: PutTokenInput): Promise<TokenView> {
+      const errors: FieldErrors = {};
+      const tokenType: TokenType = input.token_type ?? 'REUSE';
+      const reuseTokenType: ReuseTokenType = input.reuse_token_type ?? 'INTERNAL';
+      const scope = UUID_FLEXIBLE.test(input.token_scope) ? await repo.findScope(caller.merchantId, input.token_scope) : undefined;
+      if (!scope) errors['body.token_scope'] = 'is not a token scope of this merchant';
+      const context = input.token_context ?? {};
+      for (const key of ['entity_id', 'payment_provider_contract'] as const) {
+        const value = context[key];
+        if (value !== undefined && !UUID_FLEXIBLE.test(value)) errors[`body.token_context.${key}`] = 'must be a UUID';
+      }
+      if (reuseTokenType !== 'INTERNAL' && !context.entity_id && !context.payment_provider_contract) {
+        errors['body.token_context'] = `is required for ${reuseTokenType} tokens, with entity_id or payment_provider_contract`;
+      }
+      checkTokenExpiryDate(input.token_expiry_date, errors, 'body.token_expiry_date');
+      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+
+      const card = await decryptCard(caller.merchantId, input.public_key_alias, input.encrypted_card);
+      const brand = resolveBrand(input.card_brand, card, errors);
+      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+
+      const owner = merchantOwner(caller.merchantId);
+      const fingerprint = await sealed.panFingerprint(owner, card.pan);
+      const analytics = includesAnalytics(tokenType) ? await sealed.analyticsToken(owner, card.pan) : null;
+      const now = clock();
+      const defaultExpiry = isoDate(addDays(now, scope!.token_ttl_days ?? DEFAULT_TTL_DAYS));
+      const cardFields: SealedCard = {
+        ...(card.cardholderName !== undefined ? { cardholderName: card.cardholderName } : {}),
+        ...(card.sequenceNumber !== undefined ? { sequenceNumber: card.sequenceNumber } : {}),
+        ...(card.startMonth !== undefined ? { startMonth: card.startMonth } : {}),
+        ...(card.startYear !== undefined ? { startYear: card.startYear } : {}),
+      };
+
+      return withRetries(async () => {
+        const existing = await repo.findLive(db, scope!.id, reuseTokenType, fingerprint);
+        if (existing && !isExpired(existing)) {
+          const mergedType = unionType(existing.token_type, tokenType);
+          const previous = await openCard(existing);
+          const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
+          const seal = await sealed.seal(owner, existing.id, next);
+          const changes: Updateable<CardTokensTable> = {
+            token_type: mergedType,
+            reuse_token:
+              existing.reuse_token ?? (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
+            analytics_token: existing.analytics_token ?? analytics,
+            card_sealed: seal.sealed,
+            key_version: seal.keyVersion,
+            brand: brand ?? existing.brand,
+            expiry_month: card.expiryMonth,
+            expiry_year: card.expiryYear,
+            token_expiry_date: input.token_expiry_date ?? existing.token_expiry_date,
+            entity_id: context.entity_id ?? existing.entity_id,
+            payment_provider_contract: context.payment_provider_contract ?? existing.payment_provider_contract,
+            updated_at: now.toISOString(),
+          };
+          const updated = await db.transaction().execute(async (tx) => {
+            if (!(await repo.update(tx, existing.id, existing.row_version, changes))) throw new LostRace();
+            const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
+            await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
+            return row;
+          });
+          return toView(updated, next);
+        }
+
+        const id = randomUUID();
+        const next: SealedCard = { ...cardFields, ...(includesReuse(tokenType) ? { pan: card.pan } : {}) };
+        const seal = await sealed.seal(owner, id, next);
+        const row: CardTokenRow = {
+          id,
+          merchant_id: caller.merchantId,
+          token_scope_id: scope!.id,
+          reuse_token: includesReuse(tokenType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null,
+          analytics_token: analytics,
+          token_type: tokenType,
+          reuse_token_type: reuseTokenType,
+          fingerprint,
+          status: 'ACTIVE',
+          card_sealed: seal.sealed,
+          key_version: seal.keyVersion,
+          bin: panBin(card.pan),
+          last_four: panLastFour(card.pan),
+          brand: brand ?? null,
+          expiry_month: card.expiryMonth,
+          expiry_year: card.expiryYear,
+          token_expiry_date: input.token_expiry_date ?? defaultExpiry,
+          entity_id: context.entity_id ?? null,
+          payment_provider_contract: context.payment_provider_contract ?? null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          row_version: 1,
+        };
+        try {
+          await db.transaction().execute(async (tx) => {
+            if (existing) {
+              // An expired token is dead: it gives up the card so that a fresh token can take it.
+              if (!(await repo.update(tx, existing.id, existing.row_version, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
+              await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
+            }
+            if (!(await repo.insertIfAbsent(tx, row))) throw new LostRace();
+            await record(tx, caller, 'merchant.token.created', row, null, 'ACTIVE');
+          });
+        } catch (error) {
+          // A format-preserving token can collide with another card's; draw again.
+          if (isUniqueViolation(error)) throw new LostRace();
+          throw error;
+        }
+        return toView(row, next);
+      });
+    },
+
+    async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
+      return toView(await findOwned(caller, reuseToken));
+    },
+
+    async update(caller: MerchantCaller, reuseToken: string, input: PatchTokenInput): Promise<TokenView> {
+      const row = await findOwned(caller, reuseToken);
+      assertUsable(row);
+      const errors: FieldErrors = {};
+      if (input.scheme_token_action !== undefined) {
+        const scope = await repo.findScope(caller.merchantId, row.token_scope_id);
+        errors['body.scheme_token_action'] = scope?.network_tokens
+          ? 'scheme (network) tokens are not available yet on this platform'
+          : 'the token scope of this token does not enable network tokens';
+      }
+      if (input.encrypted_card !== undefined && input.public_key_alias === undefined) {
+        errors['body.public_key_alias'] = 'is required with encrypted_card';
+      }
+      if (input.cvv !== undefined) {
+        // Validated so the caller learns of a typo, then dropped: CVV is never stored (PCI DSS 3.3).
+        const problem = validateCvv(input.cvv, row.brand ?? undefined);
+        if (problem) errors['body.cvv'] = problem;
+      }
+      if (input.card_holder_name !== undefined) {
+        const problem = validateHolderName(input.card_holder_name);
+        if (problem) errors['body.card_holder_name'] = problem;
+      }
+      if (input.expiry_month !== undefined || input.expiry_year !== undefined) {
+        const month = input.expiry_month ?? row.expiry_month;
+        const year = input.expiry_year ?? row.expiry_year;
+        const check = checkExpiry(month, year, clock());
+        const field = input.expiry_year !== undefined ? 'body.expiry_year' : 'body.expiry_month';
+        if (check === 'invalid') errors[field] = 'is not a possible expiry date';
+        if (check === 'expired') errors[field] = 'the card would be expired';
+      }
+      checkTokenExpiryDate(input.token_expiry_date, errors, 'body.token_expiry_date');
+      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+
+      const owner = merchantOwner(caller.merchantId);
+      const card = input.encrypted_card !== undefined ? await decryptCard(caller.merchantId, input.public_key_alias!, input.encrypted_card) : undefined;
+      const previous = await openCard(row);
+      const next: SealedCard = { ...previous };
+      const changes: Updateable<CardTokensTable> = { updated_at: clock().toISOString() };
+      if (card) {
+        // Relink: the token now stands for another card. Its fingerprint and analytics token follow the PAN.
+        if (includesReuse(row.token_type)) next.pan = card.pan;
+        if (card.cardholderName !== undefined) next.cardholderName = card.cardholderName;
+        changes.fingerprint = await sealed.panFingerprint(owner, card.pan);
+        if (includesAnalytics(row.token_type)) changes.analytics_token = await sealed.analyticsToken(owner, card.pan);
+        changes.bin = panBin(card.pan);
+        changes.last_four = panLastFour(card.pan);
+        changes.brand = card.brand ?? binTable.lookup(card.pan)?.brand ?? null;
+        changes.expiry_month = card.expiryMonth;
+        changes.expiry_year = card.expiryYear;
+      }
+      if (input.card_holder_name !== undefined) next.cardholderName = input.card_holder_name;
+      if (input.card_holder_email !== undefined) next.cardHolderEmail = input.card_holder_email;
+      if (input.expiry_month !== undefined) changes.expiry_month = input.expiry_month;
+      if (input.expiry_year !== undefined) changes.expiry_year = normalizeExpiryYear(input.expiry_year);
+      if (input.token_expiry_date !== undefined) changes.token_expiry_date = input.token_expiry_date;
+      const seal = await sealed.seal(owner, row.id, next);
+      changes.card_sealed = seal.sealed;
+      changes.key_version = seal.keyVersion;
+
+      try {
+        const updated = await db.transaction().execute(async (tx) => {
+          if (!(await repo.update(tx, row.id, row.row_version, changes))) throw new LostRace();
+          const after = { ...row, ...changes, row_version: row.row_version + 1 } as CardTokenRow;
+          await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, {
+            fields: Object.keys(input).filter((k) => k !== 'cvv' && k !== 'encrypted_card').concat(card ? ['card'] : []),
+          });
+          return after;
+        });
+        return toView(updated, next);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new InvalidInput({ 'body.encrypted_card': 'this card already has another token in this token scope' });
+        if (error instanceof LostRace) throw new InvalidInput({ 'params.id': 'the token was changed concurrently; retry' });
+        throw error;
+      }
+    },
+
+    async setStatus(caller: MerchantCaller, reuseToken: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<void> {
+      await withRetries(async () => {
+        const row = await findOwned(caller, reuseToken);
+        assertUsable(row);
+        if (row.status === status) return;
+        await db.transaction().execute(async (tx) => {
+          if (!(await repo.update(tx, row.id, row.row_version, { status, updated_at: clock().toISOString() }))) throw new LostRace();
+          await record(tx, caller, status === 'ACTIVE' ? 'merchant.token.activated' : 'merchant.token.suspended', row, row.status, status);
+        });
+      });
+    },
+
+    async delete(caller: MerchantCaller, reuseToken: string): Promise<void> {
+      await withRetries(async () => {
+        const row = await findOwned(caller, reuseToken);
+        if (row.status === 'DELETED') return;
+        await db.transaction().execute(async (tx) => {
+          // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
+          const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };
+          if (!(await repo.update(tx, row.id, row.row_version, destroyed))) throw new LostRace();
+          await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
+        });
+      });
+    },
+  };
+}
+
+export type MerchantTokenService = ReturnType<typeof createMerchantTokenService>;

@@ -1,0 +1,62 @@
+/**
+ * The database handle: Kysely over better-sqlite3 (embedded default) or pg (production).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DatabaseConfig } from '../config.js';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrations.js';
+
+export type Engine = DatabaseConfig['engine'];
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+// bigint columns (account and card ids) come back from pg as strings; they are always below 2^53 here.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer, even across power loss (NORMAL would only survive a crash).
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+/**
+ * `?schema=name` on a postgres URL selects (and creates) a schema: how each test run gets its own namespace,
+ * and how an operator can share one database between environments.
+ */
+function openPostgres(rawUrl: string): { db: Kysely<Database>; schema: string | undefined } {
+  const url = new URL(rawUrl);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error('the schema parameter of the postgres URL must be a lower-case SQL identifier');
+  }
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  if (schema) pool.on('connect', (client) => void client.query(`SET search_path TO "${schema}"`));
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), schema };
+}
+
+export async function openStore(config: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<Store> {
+  let db: Kysely<Database>;
+  if (config.engine === 'sqlite') {
+    db = openSqlite(config.path);
+  } else {
+    const opened = openPostgres(config.url);
+    db = opened.db;
+    if (opened.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(opened.schema)}`.execute(db);
+  }
+  if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>);
+  return { db, engine: config.engine, close: () => db.destroy() };
+}

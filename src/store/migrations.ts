@@ -1,0 +1,180 @@
+/**
+ * Schema migrations, in code so they ship inside the build. Run at start and by `tessera migrate`.
+ * Only portable DDL: text/integer columns, plain and unique indexes.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('merchants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+      .addColumn('secret_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('data_keys')
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('wrapped_key', 'text', (c) => c.notNull())
+      .addColumn('master_key_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('data_keys_pk', ['owner', 'purpose', 'version'])
+      .execute();
+    await db.schema
+      .createTable('token_scopes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('network_tokens', 'integer', (c) => c.notNull())
+      .addColumn('par', 'integer', (c) => c.notNull())
+      .addColumn('token_ttl_days', 'integer')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('capture_keys')
+      .addColumn('alias', 'text', (c) => c.primaryKey())
+      .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+      .addColumn('algorithm', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('private_key_sealed', 'text', (c) => c.notNull())
+      .addColumn('key_version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('capture_keys_merchant').on('capture_keys').column('merchant_id').execute();
+    await db.schema
+      .createTable('card_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+      .addColumn('token_scope_id', 'text', (c) => c.notNull().references('token_scopes.id'))
+      .addColumn('reuse_token', 'text', (c) => c.unique())
+      .addColumn('analytics_token', 'text')
+      .addColumn('token_type', 'text', (c) => c.notNull())
+      .addColumn('reuse_token_type', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('card_sealed', 'text')
+      .addColumn('key_version', 'integer')
+      .addColumn('bin', 'text', (c) => c.notNull())
+      .addColumn('last_four', 'text', (c) => c.notNull())
+      .addColumn('brand', 'text')
+      .addColumn('expiry_month', 'integer', (c) => c.notNull())
+      .addColumn('expiry_year', 'integer', (c) => c.notNull())
+      .addColumn('token_expiry_date', 'text', (c) => c.notNull())
+      .addColumn('entity_id', 'text')
+      .addColumn('payment_provider_contract', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('row_version', 'integer', (c) => c.notNull())
+      .execute();
+    // The upsert key: one live token per card, scope and reuse token type. Deleted tokens drop their
+    // fingerprint (NULLs never collide), so the same card can be tokenized again afterwards.
+    await db.schema
+      .createIndex('card_tokens_upsert_key')
+      .on('card_tokens')
+      .columns(['token_scope_id', 'reuse_token_type', 'fingerprint'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('card_tokens_analytics')
+      .on('card_tokens')
+      .columns(['merchant_id', 'analytics_token'])
+      .execute();
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('object_type', 'text', (c) => c.notNull())
+      .addColumn('object_id', 'text', (c) => c.notNull())
+      .addColumn('status_before', 'text')
+      .addColumn('status_after', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    await db.schema.createIndex('audit_log_object').on('audit_log').columns(['object_type', 'object_id']).execute();
+    await db.schema
+      .createTable('events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('published_at', 'text')
+      .execute();
+    await db.schema.createIndex('events_unpublished').on('events').columns(['published_at', 'created_at']).execute();
+  },
+};
+
+const issuer: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('accounts')
+      .addColumn('id', 'bigint', (c) => c.primaryKey())
+      .addColumn('org_id', 'text', (c) => c.notNull())
+      .addColumn('program_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('issuer_cards')
+      .addColumn('id', 'bigint', (c) => c.primaryKey())
+      .addColumn('account_id', 'bigint', (c) => c.notNull().references('accounts.id'))
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('card_sealed', 'text', (c) => c.notNull())
+      .addColumn('key_version', 'integer', (c) => c.notNull())
+      .addColumn('brand', 'text')
+      .addColumn('last_four', 'text', (c) => c.notNull())
+      .addColumn('expiry_month', 'integer', (c) => c.notNull())
+      .addColumn('expiry_year', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('issuer_cards_account').on('issuer_cards').column('account_id').execute();
+    await db.schema.createIndex('issuer_cards_fingerprint').on('issuer_cards').column('fingerprint').execute();
+    await db.schema
+      .createTable('network_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('card_id', 'bigint', (c) => c.notNull().references('issuer_cards.id'))
+      .addColumn('account_id', 'bigint', (c) => c.notNull())
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('token_ref', 'text', (c) => c.notNull().unique())
+      .addColumn('pan_ref', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('suspenders', 'text', (c) => c.notNull())
+      .addColumn('devices', 'text', (c) => c.notNull())
+      .addColumn('wallet_id', 'text', (c) => c.notNull())
+      .addColumn('token_requestor_id', 'text', (c) => c.notNull())
+      .addColumn('payment_app_instance_id', 'text', (c) => c.notNull())
+      .addColumn('tracking_id', 'text', (c) => c.notNull())
+      .addColumn('network_data', 'text', (c) => c.notNull())
+      .addColumn('network_version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('network_tokens_card').on('network_tokens').column('card_id').execute();
+  },
+};
+
+const migrations: Record<string, Migration> = {
+  '0001_merchant_vault': initial,
+  '0002_issuer_tokens': issuer,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

@@ -1,0 +1,152 @@
+/**
+ * Table types for Kysely. Portable choices (SQLite, PostgreSQL and its distributed cousins): text ids,
+ * ISO-8601 text timestamps, 0/1 integers for flags, base64 text for sealed bytes, JSON as text.
+ */
+
+export interface MerchantsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  merchant_id: string;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Data keys and fingerprint keys, per owner, wrapped by a master key. */
+export interface DataKeysTable {
+  owner: string;
+  purpose: 'data' | 'fingerprint' | 'signing';
+  version: number;
+  wrapped_key: string;
+  master_key_id: string;
+  created_at: string;
+}
+
+export interface TokenScopesTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  network_tokens: number;
+  par: number;
+  token_ttl_days: number | null;
+  created_at: string;
+}
+
+export interface CaptureKeysTable {
+  alias: string;
+  merchant_id: string;
+  algorithm: string;
+  public_key: string;
+  private_key_sealed: string;
+  key_version: number;
+  created_at: string;
+}
+
+export interface CardTokensTable {
+  id: string;
+  merchant_id: string;
+  token_scope_id: string;
+  reuse_token: string | null;
+  analytics_token: string | null;
+  token_type: string;
+  reuse_token_type: string;
+  /** Keyed fingerprint of the PAN; cleared when the token is deleted or retired, so the card can be tokenized anew. */
+  fingerprint: string | null;
+  status: string;
+  /** Sealed JSON of the card's sensitive fields (PAN unless analytics-only, holder name, email). */
+  card_sealed: string | null;
+  key_version: number | null;
+  bin: string;
+  last_four: string;
+  brand: string | null;
+  expiry_month: number;
+  expiry_year: number;
+  token_expiry_date: string;
+  entity_id: string | null;
+  payment_provider_contract: string | null;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  status_before: string | null;
+  status_after: string | null;
+  reason: string | null;
+  detail: string | null;
+}
+
+export interface EventsTable {
+  id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+  published_at: string | null;
+}
+
+export interface AccountsTable {
+  id: number;
+  org_id: string;
+  program_id: string;
+  status: string;
+  created_at: string;
+}
+
+export interface IssuerCardsTable {
+  id: number;
+  account_id: number;
+  fingerprint: string;
+  card_sealed: string;
+  key_version: number;
+  brand: string | null;
+  last_four: string;
+  expiry_month: number;
+  expiry_year: number;
+  status: string;
+  created_at: string;
+}
+
+export interface NetworkTokensTable {
+  id: string;
+  card_id: number;
+  account_id: number;
+  network: string;
+  token_ref: string;
+  pan_ref: string;
+  status: string;
+  suspenders: string;
+  devices: string;
+  wallet_id: string;
+  token_requestor_id: string;
+  payment_app_instance_id: string;
+  tracking_id: string;
+  network_data: string;
+  network_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  merchants: MerchantsTable;
+  api_keys: ApiKeysTable;
+  data_keys: DataKeysTable;
+  token_scopes: TokenScopesTable;
+  capture_keys: CaptureKeysTable;
+  card_tokens: CardTokensTable;
+  audit_log: AuditLogTable;
+  events: EventsTable;
+  accounts: AccountsTable;
+  issuer_cards: IssuerCardsTable;
+  network_tokens: NetworkTokensTable;
+}

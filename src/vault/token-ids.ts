@@ -1,0 +1,35 @@
+/**
+ * Token identifiers. Every token must be unguessable and must never pass for a PAN (DOMAIN.md section 2).
+ */
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { isLuhnValid } from '../cards/luhn.js';
+
+/** 128 random bits as 32 hex characters: longer than any PAN, so it can never be mistaken for one. */
+export function randomReuseToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * One-way analytics token: the same card gives the same token within one key (the merchant's fingerprint
+ * key), and nothing leads back to the PAN.
+ */
+export function analyticsToken(key: Buffer, pan: string): string {
+  return createHmac('sha256', key).update('analytics-token\0').update(pan).digest().subarray(0, 16).toString('hex');
+}
+
+/**
+ * Third-party acquirer tokens (CHASE, TAVE) are format-preserving in the real world: first 6 and last 4 of the
+ * PAN kept, same length, middle digits random, and the whole deliberately NOT Luhn-valid so that no system can
+ * take it for a card number.
+ */
+export function formatPreservingToken(pan: string): string {
+  const head = pan.slice(0, 6);
+  const tail = pan.slice(-4);
+  const middleLength = pan.length - 10;
+  for (;;) {
+    let middle = '';
+    for (let i = 0; i < middleLength; i++) middle += String(randomInt(10));
+    const candidate = head + middle + tail;
+    if (candidate !== pan && !isLuhnValid(candidate)) return candidate;
+  }
+}
