@@ -17,6 +17,14 @@ import { createMerchantAuthenticator, type MerchantAuthenticator } from './merch
 import { registerMerchantRoutes } from './merchant/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
 import { registerAdminRoutes } from './admin/routes.js';
+import { createIssuerAdmin, type IssuerAdmin } from './issuer/issuer-admin.js';
+import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
+import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './issuer/account-token.js';
+import { ed25519JwkFromSeed } from './issuer/signing-key.js';
+import { ISSUER_OWNER } from './issuer/owner.js';
+import { registerIssuerRoutes } from './issuer/routes.js';
+import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
+import { createHttpGateway, createInProcessGateway, createSimulator, registerNetworkCallbackRoutes, type NetworkGateway } from './network/index.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -34,7 +42,34 @@ export interface Core {
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
   authenticator: MerchantAuthenticator;
+  issuerAdmin: IssuerAdmin;
+  issuerTokens: IssuerTokenService;
+  gateway: NetworkGateway;
+  accountTokenVerifier(): Promise<AccountTokenVerifier>;
   close(): Promise<void>;
+}
+
+/** The account-token signer and verifier, built on first use from the issuer's signing key (a data key). */
+function accountTokens(config: Config, dataKeys: DataKeys) {
+  let built: Promise<{ issuer: AccountTokenIssuer; verifier: AccountTokenVerifier }> | undefined;
+  const build = async () => {
+    const { key } = await dataKeys.current(ISSUER_OWNER, 'signing');
+    const privateJwk = ed25519JwkFromSeed(key);
+    const { d: _secret, ...publicJwk } = privateJwk;
+    void _secret;
+    return {
+      issuer: createAccountTokenIssuer({ privateJwk, issuer: 'tessera', ttlSeconds: config.accountTokenTtlSeconds }),
+      verifier: createAccountTokenVerifier({
+        local: { publicJwk, issuer: 'tessera' },
+        ...(config.externalJwtIssuer ? { external: config.externalJwtIssuer } : {}),
+      }),
+    };
+  };
+  const get = () => (built ??= build().catch((error: unknown) => {
+    built = undefined;
+    throw error;
+  }));
+  return { issuer: async () => (await get()).issuer, verifier: async () => (await get()).verifier };
 }
 
 export async function buildCore(config: Config, options: CoreOptions = {}): Promise<Core> {
@@ -47,6 +82,27 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
   const captureKeys = createCaptureKeyService(store.db, sealed);
+  const signing = accountTokens(config, dataKeys);
+
+  // The issuer service and the network call each other (operations one way, decisions and notifications the
+  // other), so the gateway is handed over once both exist.
+  let gateway: NetworkGateway | undefined;
+  const issuerTokens = createIssuerTokenService({
+    db: store.db,
+    sealed,
+    clock,
+    gateway: () => {
+      if (!gateway) throw new Error('network gateway used before start-up finished');
+      return gateway;
+    },
+  });
+  gateway = config.network.url
+    ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
+    : createInProcessGateway(
+        createSimulator({ callbacks: issuerTokens.callbacks, timeoutFaultHoldMs: config.network.timeoutMs * 2, logger }),
+        { timeoutMs: config.network.timeoutMs },
+      );
+  const network = gateway;
 
   return {
     config,
@@ -58,7 +114,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     captureKeys,
     tokens: createMerchantTokenService({ db: store.db, sealed, captureKeys, binTable, clock }),
     authenticator: createMerchantAuthenticator(store.db, clock),
-    close: () => store.close(),
+    issuerAdmin: createIssuerAdmin({ db: store.db, sealed, clock, tokenIssuer: signing.issuer }),
+    issuerTokens,
+    gateway: network,
+    accountTokenVerifier: signing.verifier,
+    async close() {
+      await network.close();
+      await store.close();
+    },
   };
 }
 
@@ -73,6 +136,9 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   const http = createHttpServer(core.logger);
   registerMerchantRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
+  registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
+  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
+  registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {
     core,

@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
 import { DomainError, InvalidInput } from '../errors.js';
+import { createLogger } from '../log.js';
+import { startSimulatorServer } from '../network/index.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -132,6 +134,57 @@ program
       return { merchant_id: opts.merchant, data_key_version: version };
     }),
   );
+
+const account = program.command('account').description('issuer accounts');
+account
+  .command('create')
+  .option('--org-id <id>', 'tenant id (TN-<uuid>); generated when omitted')
+  .option('--program-id <id>', 'program id; generated when omitted')
+  .action((opts: { orgId?: string; programId?: string }) =>
+    withCore((core) => core.issuerAdmin.createAccount({ ...(opts.orgId ? { org_id: opts.orgId } : {}), ...(opts.programId ? { program_id: opts.programId } : {}) })),
+  );
+
+program
+  .command('card')
+  .description("create a card of an issuer account (the PAN is read from TESSERA_CARD_PAN so it stays out of shell history)")
+  .requiredOption('--account <id>', 'account id', positiveInt)
+  .requiredOption('--expiry-month <m>', 'expiry month', positiveInt)
+  .requiredOption('--expiry-year <y>', 'expiry year', positiveInt)
+  .requiredOption('--cardholder-name <name>', 'name on the card')
+  .action((opts: { account: number; expiryMonth: number; expiryYear: number; cardholderName: string }) =>
+    withCore((core) => {
+      const pan = process.env.TESSERA_CARD_PAN;
+      if (!pan) throw new InvalidInput({ TESSERA_CARD_PAN: 'set the PAN in this environment variable' });
+      return core.issuerAdmin.createCard(opts.account, { pan, expiry_month: opts.expiryMonth, expiry_year: opts.expiryYear, cardholder_name: opts.cardholderName });
+    }),
+  );
+
+program
+  .command('access-token')
+  .description('issue an account token (JWT) for the issuer API')
+  .requiredOption('--account <id>', 'account id', positiveInt)
+  .action((opts: { account: number }) => withCore((core) => core.issuerAdmin.issueAccessToken(opts.account)));
+
+program
+  .command('network-sim')
+  .description('run the VTS / MDES network simulator as its own HTTP server (point TESSERA_NETWORK_URL at it)')
+  .requiredOption('--port <port>', 'port to listen on', (v) => (/^\d+$/.test(v) ? Number(v) : Number.NaN))
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--issuer-url <url>', "Tessera's base URL, for decisions and notifications", 'http://127.0.0.1:8080')
+  .action(async (opts: { port: number; host: string; issuerUrl: string }) => {
+    if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new InvalidArgumentError('--port must be 0-65535');
+    const secret = process.env.TESSERA_NETWORK_SECRET;
+    if (!secret || secret.length < 16) throw new ConfigError('TESSERA_NETWORK_SECRET (at least 16 characters, the same as the service) is required');
+    const logger = createLogger(process.env.TESSERA_LOG_LEVEL || 'info');
+    const server = await startSimulatorServer({ port: opts.port, host: opts.host, issuerCallbackUrl: opts.issuerUrl, secret, logger });
+    logger.info({ url: server.url }, 'network simulator listening');
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -162,6 +162,13 @@ const issuer: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('network_tokens_card').on('network_tokens').column('card_id').execute();
+    // How the issuer side knows which card a network's PAN reference stands for (learned at decision time).
+    await db.schema
+      .createTable('pan_references')
+      .addColumn('pan_ref', 'text', (c) => c.primaryKey())
+      .addColumn('card_id', 'bigint', (c) => c.notNull().references('issuer_cards.id'))
+      .addColumn('network', 'text', (c) => c.notNull())
+      .execute();
   },
 };
 

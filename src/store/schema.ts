@@ -137,6 +137,12 @@ export interface NetworkTokensTable {
   updated_at: string;
 }
 
+export interface PanReferencesTable {
+  pan_ref: string;
+  card_id: number;
+  network: string;
+}
+
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -149,4 +155,5 @@ export interface Database {
   accounts: AccountsTable;
   issuer_cards: IssuerCardsTable;
   network_tokens: NetworkTokensTable;
+  pan_references: PanReferencesTable;
 }

@@ -1,0 +1,18 @@
+/**
+ * Pismo-style error codes. The contract shows ERR9786 (401), ERR5446 (500), ERR4021 (network refused) and
+ * ERR4091 (token not found); the others are ours, one per distinct cause so clients can branch on them.
+ */
+export const ERR = {
+  invalidRequest: 'ERR4000',
+  illegalTransition: 'ERR4001',
+  activationCodeRequired: 'ERR4002',
+  unsupportedForNetwork: 'ERR4003',
+  notSuspendedByIssuer: 'ERR4004',
+  deviceNotBound: 'ERR4005',
+  networkBadRequest: 'ERR4021',
+  cardNotFound: 'ERR4090',
+  tokenNotFound: 'ERR4091',
+  unauthorized: 'ERR9786',
+  networkFailure: 'ERR5001',
+  internal: 'ERR5446',
+} as const;
