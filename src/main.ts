@@ -81,7 +81,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
-  const captureKeys = createCaptureKeyService(store.db, sealed);
+  const captureKeys = createCaptureKeyService(store.db, store.transact, sealed);
   const signing = accountTokens(config, dataKeys);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -89,6 +89,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   let gateway: NetworkGateway | undefined;
   const issuerTokens = createIssuerTokenService({
     db: store.db,
+    transact: store.transact,
     sealed,
     clock,
     gateway: () => {
@@ -110,11 +111,11 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     logger,
     clock,
     dataKeys,
-    merchants: createMerchantAdmin(store.db),
+    merchants: createMerchantAdmin(store.db, store.transact),
     captureKeys,
-    tokens: createMerchantTokenService({ db: store.db, sealed, captureKeys, binTable, clock }),
+    tokens: createMerchantTokenService({ db: store.db, transact: store.transact, sealed, captureKeys, binTable, clock }),
     authenticator: createMerchantAuthenticator(store.db, clock),
-    issuerAdmin: createIssuerAdmin({ db: store.db, sealed, clock, tokenIssuer: signing.issuer }),
+    issuerAdmin: createIssuerAdmin({ db: store.db, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     gateway: network,
     accountTokenVerifier: signing.verifier,

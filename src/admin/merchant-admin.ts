@@ -7,6 +7,7 @@ import type { Database } from '../store/schema.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { generateSecret, hashSecret } from '../vault/secrets.js';
 import { recordAudit } from '../ledger/ledger.js';
+import type { Transact } from '../store/transactions.js';
 
 export interface NewMerchant {
   merchant_id: string;
@@ -20,7 +21,7 @@ export interface TokenScopeInput {
   token_ttl_days?: number;
 }
 
-export function createMerchantAdmin(db: Kysely<Database>) {
+export function createMerchantAdmin(db: Kysely<Database>, transact: Transact) {
   async function assertMerchant(merchantId: string): Promise<void> {
     const found = await db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
     if (!found) throw new NotFound('merchant');
@@ -50,7 +51,7 @@ export function createMerchantAdmin(db: Kysely<Database>) {
       if (!trimmed || trimmed.length > 200) throw new InvalidInput({ 'body.name': 'must be 1 to 200 characters' });
       const merchantId = randomUUID();
       const key = await newApiKey();
-      return db.transaction().execute(async (tx) => {
+      return transact(async (tx) => {
         await tx.insertInto('merchants').values({ id: merchantId, name: trimmed, created_at: new Date().toISOString() }).execute();
         await recordAudit(tx, { actor: 'admin', action: 'merchant.created', objectType: 'merchant', objectId: merchantId });
         return { merchant_id: merchantId, api_key: await storeApiKey(merchantId, key, tx) };
@@ -60,7 +61,7 @@ export function createMerchantAdmin(db: Kysely<Database>) {
     async createApiKey(merchantId: string): Promise<{ id: string; secret: string }> {
       await assertMerchant(merchantId);
       const key = await newApiKey();
-      return db.transaction().execute((tx) => storeApiKey(merchantId, key, tx));
+      return transact((tx) => storeApiKey(merchantId, key, tx));
     },
 
     async revokeApiKey(merchantId: string, keyId: string): Promise<void> {
@@ -80,7 +81,7 @@ export function createMerchantAdmin(db: Kysely<Database>) {
       const name = input.name.trim();
       if (!name || name.length > 200) throw new InvalidInput({ 'body.name': 'must be 1 to 200 characters' });
       const id = randomUUID();
-      await db.transaction().execute(async (tx) => {
+      await transact(async (tx) => {
         await tx
           .insertInto('token_scopes')
           .values({

@@ -8,6 +8,7 @@ import { Conflict, InvalidInput, NotFound, type FieldErrors } from '../errors.js
 import { checkExpiry, detectBrand, normalizeExpiryYear, panLastFour, validatePan } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { isUniqueViolation } from '../store/errors.js';
+import type { Transact } from '../store/transactions.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Clock } from '../clock.js';
 import type { AccountTokenIssuer } from './account-token.js';
@@ -40,8 +41,8 @@ async function withRandomId<T>(digits: number, insert: (id: number) => Promise<T
   }
 }
 
-export function createIssuerAdmin(deps: { db: Kysely<Database>; sealed: SealedData; clock: Clock; tokenIssuer: () => Promise<AccountTokenIssuer> }) {
-  const { db, sealed, clock } = deps;
+export function createIssuerAdmin(deps: { db: Kysely<Database>; transact: Transact; sealed: SealedData; clock: Clock; tokenIssuer: () => Promise<AccountTokenIssuer> }) {
+  const { db, transact, sealed, clock } = deps;
 
   async function findAccount(accountId: number) {
     const account = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
@@ -54,7 +55,7 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; sealed: SealedDa
       const orgId = input.org_id ?? `TN-${randomUUID()}`;
       const programId = input.program_id ?? String(randomInt(1000, 10000));
       return withRandomId(9, async (id) => {
-        await db.transaction().execute(async (tx) => {
+        await transact(async (tx) => {
           await tx.insertInto('accounts').values({ id, org_id: orgId, program_id: programId, status: 'ACTIVE', created_at: clock().toISOString() }).execute();
           await recordAudit(tx, { actor: 'admin', action: 'account.created', objectType: 'account', objectId: String(id) });
         });
@@ -79,7 +80,7 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; sealed: SealedDa
       return withRandomId(8, async (id) => {
         const secret: IssuerCardSecret = { pan: input.pan, cardholderName: input.cardholder_name };
         const seal = await sealed.seal(ISSUER_OWNER, `card:${id}`, secret);
-        await db.transaction().execute(async (tx) => {
+        await transact(async (tx) => {
           await tx
             .insertInto('issuer_cards')
             .values({

@@ -14,6 +14,7 @@ import { checkExpiry } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
 import { isUniqueViolation } from '../store/errors.js';
+import type { Transact } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../network/keyed-mutex.js';
 import type {
@@ -70,8 +71,8 @@ function toStoredDevices(token: NetworkToken): StoredDevice[] {
   return token.devices.map((d) => ({ device_id: d.deviceId, device_index: d.deviceIndex, status: d.status }));
 }
 
-export function createIssuerTokenService(deps: { db: Kysely<Database>; sealed: SealedData; clock: Clock; gateway: () => NetworkGateway }) {
-  const { db, sealed, clock } = deps;
+export function createIssuerTokenService(deps: { db: Kysely<Database>; transact: Transact; sealed: SealedData; clock: Clock; gateway: () => NetworkGateway }) {
+  const { db, transact, sealed, clock } = deps;
   const perToken = createKeyedMutex();
 
   const stateOf = (row: NetworkTokenRow): TokenState => ({
@@ -135,7 +136,7 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; sealed: S
   /** Sends one operation to the network and commits its acknowledged result, with the audit record. */
   async function operate(caller: IssuerCaller, row: NetworkTokenRow, operation: string, reason: string, call: (gateway: NetworkGateway) => Promise<NetworkToken>) {
     const token = await call(deps.gateway());
-    return db.transaction().execute(async (tx) => {
+    return transact(async (tx) => {
       const after = await applyNetworkState(tx, row, token);
       await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}`, row, row.status, token.status, reason, { operation });
       return after;
@@ -167,7 +168,7 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; sealed: S
     async notify(token: NetworkToken): Promise<void> {
       const existing = await db.selectFrom('network_tokens').selectAll().where('token_ref', '=', token.tokenRef).executeTakeFirst();
       if (existing) {
-        await db.transaction().execute(async (tx) => {
+        await transact(async (tx) => {
           const after = await applyNetworkState(tx, existing, token);
           if (after !== existing) await audit(tx, `network:${token.network}`, 'token.network_update', existing, existing.status, after.status, null);
         });
@@ -198,7 +199,7 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; sealed: S
           updated_at: now,
         };
         try {
-          await db.transaction().execute(async (tx) => {
+          await transact(async (tx) => {
             await tx.insertInto('network_tokens').values(row).execute();
             await recordAudit(tx, { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status });
             await emitEvent(tx, 'notification', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network });

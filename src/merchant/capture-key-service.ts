@@ -9,6 +9,7 @@ import type { SealedData } from '../keys/sealed-data.js';
 import { generateCaptureKeyPair, loadCaptureDecryptor, type CaptureDecryptor, type CaptureKeyAlgorithm } from '../vault/capture-keys.js';
 import { encodePublicKeyForDistribution } from '../client/encrypt-card.js';
 import { recordAudit } from '../ledger/ledger.js';
+import type { Transact } from '../store/transactions.js';
 import { merchantOwner } from './owner.js';
 
 export interface PublicCaptureKey {
@@ -25,7 +26,7 @@ export interface CaptureKeyService {
   decryptor(merchantId: string, alias: string): Promise<CaptureDecryptor | undefined>;
 }
 
-export function createCaptureKeyService(db: Kysely<Database>, sealed: SealedData): CaptureKeyService {
+export function createCaptureKeyService(db: Kysely<Database>, transact: Transact, sealed: SealedData): CaptureKeyService {
   // Parsing an OpenPGP private key verifies its self-signatures: far too slow to repeat per request.
   const decryptors = new Map<string, Promise<CaptureDecryptor>>();
   const objectId = (alias: string) => `capture-key:${alias}`;
@@ -52,7 +53,7 @@ export function createCaptureKeyService(db: Kysely<Database>, sealed: SealedData
         key_version: keyVersion,
         created_at: new Date().toISOString(),
       };
-      await db.transaction().execute(async (tx) => {
+      await transact(async (tx) => {
         await tx.insertInto('capture_keys').values(row).execute();
         await recordAudit(tx, {
           actor: 'admin',

@@ -1,13 +1,20 @@
 /**
  * Queries over merchant card tokens, token scopes and capture keys. The only place merchant SQL lives.
  */
-import type { Kysely, Selectable, Updateable, Insertable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable, type Insertable } from 'kysely';
 import type { CardTokensTable, CaptureKeysTable, Database, TokenScopesTable } from '../store/schema.js';
 import type { Tx } from '../ledger/ledger.js';
 
 export type CardTokenRow = Selectable<CardTokensTable>;
 export type TokenScopeRow = Selectable<TokenScopesTable>;
 export type CaptureKeyRow = Selectable<CaptureKeysTable>;
+
+/** What must still be true of a row for an update to apply. */
+export interface UpdateGuard {
+  rowVersion?: number;
+  status?: string;
+  fingerprint?: string;
+}
 
 export function createTokenRepo(db: Kysely<Database>) {
   return {
@@ -59,14 +66,19 @@ export function createTokenRepo(db: Kysely<Database>) {
       return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
 
-    /** Optimistic update: succeeds only if nobody changed the row since `rowVersion` was read. */
-    async update(tx: Tx, id: string, rowVersion: number, changes: Updateable<CardTokensTable>): Promise<boolean> {
-      const result = await tx
+    /**
+     * Conditional update: applies only while the row still matches `guard` (the facts the change was decided
+     * on), so a concurrent writer can never be silently overwritten. False when the guard no longer holds.
+     */
+    async update(tx: Tx, id: string, guard: UpdateGuard, changes: Updateable<CardTokensTable>): Promise<boolean> {
+      let query = tx
         .updateTable('card_tokens')
-        .set({ ...changes, row_version: rowVersion + 1 })
-        .where('id', '=', id)
-        .where('row_version', '=', rowVersion)
-        .executeTakeFirst();
+        .set({ ...changes, row_version: sql<number>`row_version + 1` })
+        .where('id', '=', id);
+      if (guard.rowVersion !== undefined) query = query.where('row_version', '=', guard.rowVersion);
+      if (guard.status !== undefined) query = query.where('status', '=', guard.status);
+      if (guard.fingerprint !== undefined) query = query.where('fingerprint', '=', guard.fingerprint);
+      const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { CardTokensTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/errors.js';
+import type { Transact } from '../store/transactions.js';
 import { InvalidInput, NotFound, type FieldErrors } from '../errors.js';
 import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinRecord, type BinTable } from '../cards/index.js';
 import { formatPreservingToken, randomReuseToken } from '../vault/token-ids.js';
@@ -81,7 +82,7 @@ interface SealedCard {
 }
 
 const DEFAULT_TTL_DAYS = 3 * 365;
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 const UUID_FLEXIBLE = /^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$/i;
 
 /** Thrown inside a transaction to roll it back and try again after a concurrent writer won. */
@@ -89,6 +90,7 @@ class LostRace extends Error {}
 
 export interface MerchantTokenDeps {
   db: Kysely<Database>;
+  transact: Transact;
   sealed: SealedData;
   captureKeys: CaptureKeyService;
   binTable: BinTable;
@@ -96,7 +98,7 @@ export interface MerchantTokenDeps {
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
-  const { db, sealed, captureKeys, binTable, clock } = deps;
+  const { db, transact, sealed, captureKeys, binTable, clock } = deps;
   const repo = createTokenRepo(db);
 
   const includesReuse = (t: string) => t === 'REUSE' || t === 'REUSE_AND_ANALYTICS';
@@ -270,8 +272,11 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             payment_provider_contract: context.payment_provider_contract ?? existing.payment_provider_contract,
             updated_at: now.toISOString(),
           };
-          const updated = await db.transaction().execute(async (tx) => {
-            if (!(await repo.update(tx, existing.id, existing.row_version, changes))) throw new LostRace();
+          const updated = await transact(async (tx) => {
+            // Concurrent upserts of one card may both apply (last writer wins on the details), except when this one
+            // mints the reuse token: then it must be the only writer, or a caller could hold a token that was replaced.
+            const guard = existing.reuse_token === null && changes.reuse_token ? { fingerprint, rowVersion: existing.row_version } : { fingerprint };
+            if (!(await repo.update(tx, existing.id, guard, changes))) throw new LostRace();
             const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
             await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
             return row;
@@ -307,10 +312,10 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           row_version: 1,
         };
         try {
-          await db.transaction().execute(async (tx) => {
+          await transact(async (tx) => {
             if (existing) {
               // An expired token is dead: it gives up the card so that a fresh token can take it.
-              if (!(await repo.update(tx, existing.id, existing.row_version, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
+              if (!(await repo.update(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
               await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
             }
             if (!(await repo.insertIfAbsent(tx, row))) throw new LostRace();
@@ -389,8 +394,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       changes.key_version = seal.keyVersion;
 
       try {
-        const updated = await db.transaction().execute(async (tx) => {
-          if (!(await repo.update(tx, row.id, row.row_version, changes))) throw new LostRace();
+        const updated = await transact(async (tx) => {
+          if (!(await repo.update(tx, row.id, { rowVersion: row.row_version }, changes))) throw new LostRace();
           const after = { ...row, ...changes, row_version: row.row_version + 1 } as CardTokenRow;
           await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, {
             fields: Object.keys(input).filter((k) => k !== 'cvv' && k !== 'encrypted_card').concat(card ? ['card'] : []),
@@ -410,8 +415,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         const row = await findOwned(caller, reuseToken);
         assertUsable(row);
         if (row.status === status) return;
-        await db.transaction().execute(async (tx) => {
-          if (!(await repo.update(tx, row.id, row.row_version, { status, updated_at: clock().toISOString() }))) throw new LostRace();
+        await transact(async (tx) => {
+          if (!(await repo.update(tx, row.id, { status: row.status }, { status, updated_at: clock().toISOString() }))) throw new LostRace();
           await record(tx, caller, status === 'ACTIVE' ? 'merchant.token.activated' : 'merchant.token.suspended', row, row.status, status);
         });
       });
@@ -421,10 +426,10 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       await withRetries(async () => {
         const row = await findOwned(caller, reuseToken);
         if (row.status === 'DELETED') return;
-        await db.transaction().execute(async (tx) => {
+        await transact(async (tx) => {
           // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
           const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };
-          if (!(await repo.update(tx, row.id, row.row_version, destroyed))) throw new LostRace();
+          if (!(await repo.update(tx, row.id, { status: row.status }, destroyed))) throw new LostRace();
           await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
         });
       });

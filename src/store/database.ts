@@ -9,12 +9,15 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations.js';
+import { directTransact, groupCommitTransact, type Transact } from './transactions.js';
 
 export type Engine = DatabaseConfig['engine'];
 
 export interface Store {
   db: Kysely<Database>;
   engine: Engine;
+  /** Commits a unit of work (see transactions.ts); resolves only once it is durable. */
+  transact: Transact;
   close(): Promise<void>;
 }
 
@@ -50,13 +53,16 @@ function openPostgres(rawUrl: string): { db: Kysely<Database>; schema: string | 
 
 export async function openStore(config: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<Store> {
   let db: Kysely<Database>;
+  let schema: string | undefined;
   if (config.engine === 'sqlite') {
     db = openSqlite(config.path);
   } else {
     const opened = openPostgres(config.url);
     db = opened.db;
-    if (opened.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(opened.schema)}`.execute(db);
+    schema = opened.schema;
+    if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   }
-  if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>);
-  return { db, engine: config.engine, close: () => db.destroy() };
+  if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, schema);
+  const transact = config.engine === 'sqlite' ? groupCommitTransact(db) : directTransact(db);
+  return { db, engine: config.engine, transact, close: () => db.destroy() };
 }

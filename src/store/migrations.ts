@@ -179,8 +179,9 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider });
+/** `schema`: where the migration bookkeeping lives on PostgreSQL (Kysely would otherwise look in every schema). */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;

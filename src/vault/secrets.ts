@@ -25,19 +25,26 @@ export async function hashSecret(secret: string): Promise<string> {
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash || rest.length > 0) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await new Promise<Buffer>((resolve, reject) =>
-    scryptCb(
-      secret,
-      Buffer.from(salt, 'base64url'),
-      expected.length,
-      { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem },
-      (err, key) => (err ? reject(err) : resolve(key)),
-    ),
-  );
-  return timingSafeEqual(actual, expected);
+  // A hash that decodes to nothing (or to a few bytes) would make any secret "match": only full-length hashes count.
+  if (expected.length !== HASH_BYTES) return false;
+  try {
+    const actual = await new Promise<Buffer>((resolve, reject) =>
+      scryptCb(
+        secret,
+        Buffer.from(salt, 'base64url'),
+        expected.length,
+        { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem },
+        (err, key) => (err ? reject(err) : resolve(key)),
+      ),
+    );
+    return timingSafeEqual(actual, expected);
+  } catch {
+    // Unusable parameters in the stored hash: a corrupt record never authenticates anyone.
+    return false;
+  }
 }
 
 /** Constant-time equality of two strings of any length (compares fixed-size digests). */

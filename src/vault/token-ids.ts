@@ -23,6 +23,8 @@ export function analyticsToken(key: Buffer, pan: string): string {
  * take it for a card number.
  */
 export function formatPreservingToken(pan: string): string {
+  // Only PANs: a 10-digit input has no middle to draw (the loop below would never end), a shorter one overlaps.
+  if (!/^[0-9]{12,19}$/.test(pan)) throw new TypeError('formatPreservingToken: expected a PAN of 12-19 ASCII digits');
   const head = pan.slice(0, 6);
   const tail = pan.slice(-4);
   const middleLength = pan.length - 10;

@@ -1,0 +1,30 @@
+/**
+ * The issuer side's endpoints the network calls: a provisioning decision and token notifications. Mounted on
+ * Tessera's main server. Auth and error handling are per route, so they neither inherit nor disturb the main
+ * server's vendor hooks and error envelopes.
+ */
+import type { FastifyInstance } from 'fastify';
+import { assertUsableSecret, bearerHook } from './bearer.js';
+import { sendFailure } from './http-errors.js';
+import type { IssuerCallbacks } from './types.js';
+import { ROUTES, parseDecisionRequest, parseNetworkToken } from './wire.js';
+
+export interface NetworkCallbackRoutesOptions {
+  callbacks: IssuerCallbacks;
+  secret: string;
+}
+
+export function registerNetworkCallbackRoutes(app: FastifyInstance, { callbacks, secret }: NetworkCallbackRoutesOptions): void {
+  assertUsableSecret(secret);
+  const routeOptions = { onRequest: bearerHook(secret), errorHandler: sendFailure };
+
+  app.post(ROUTES.decisionCallback, routeOptions, async (request) => {
+    const decision = await callbacks.decide(parseDecisionRequest(request.body));
+    return { decision };
+  });
+
+  app.post(ROUTES.notificationCallback, routeOptions, async (request, reply) => {
+    await callbacks.notify(parseNetworkToken(request.body));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * The gateway to a simulator (or any network speaking the same wire format) over HTTP: a real network hop,
+ * with the bearer secret, a hard timeout per call, and every failure surfaced as NetworkFailure.
+ */
+import { NetworkFailure } from '../errors.js';
+import { callJson, decodeAnswer, type HttpPeerOptions } from './http-client.js';
+import type { NetworkGateway, NetworkToken } from './types.js';
+import { ROUTES, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
+
+export type HttpGatewayOptions = HttpPeerOptions;
+
+export function createHttpGateway(options: HttpGatewayOptions): NetworkGateway {
+  let closed = false;
+
+  async function post(path: string, body: unknown): Promise<unknown> {
+    if (closed) throw new NetworkFailure('error', 'network gateway closed');
+    return callJson(options, 'network', 'POST', path, body);
+  }
+
+  const token = (value: unknown): NetworkToken => decodeAnswer(parseNetworkToken, value, 'network');
+
+  return {
+    async provision(req) {
+      return decodeAnswer(parseProvisionOutcome, await post(paths.provision(req.network), req), 'network');
+    },
+    async lifecycle(req) {
+      return token(await post(paths.lifecycle(req.network, req.tokenRef), req));
+    },
+    async approveLatestInactiveDevice(req) {
+      return token(await post(paths.approveLatestDevice(req.network, req.tokenRef), req));
+    },
+    async deviceBinding(req) {
+      return token(await post(paths.deviceBinding(req.network, req.tokenRef, req.deviceId), req));
+    },
+    async injectFault(fault) {
+      await post(ROUTES.faults, fault);
+    },
+    async walletEvent(req) {
+      return token(await post(ROUTES.walletEvents, req));
+    },
+    async close() {
+      // fetch keeps no per-gateway resources (AbortSignal.timeout timers are unref'd); just refuse further calls.
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * IssuerCallbacks over HTTP: how a simulator running as its own server reaches the issuer side's
+ * `/network/v1/decision` and `/network/v1/notification` routes (callback-routes.ts).
+ */
+import { callJson, decodeAnswer, type HttpPeerOptions } from './http-client.js';
+import type { IssuerCallbacks } from './types.js';
+import { ROUTES, parseDecisionAnswer } from './wire.js';
+
+export type HttpIssuerCallbacksOptions = HttpPeerOptions;
+
+export function createHttpIssuerCallbacks(options: HttpIssuerCallbacksOptions): IssuerCallbacks {
+  return {
+    async decide(req) {
+      const answer = await callJson(options, 'issuer', 'POST', ROUTES.decisionCallback, req);
+      return decodeAnswer(parseDecisionAnswer, answer, 'issuer');
+    },
+    async notify(token) {
+      await callJson(options, 'issuer', 'POST', ROUTES.notificationCallback, token);
+    },
+  };
+}

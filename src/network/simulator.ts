@@ -1,0 +1,323 @@
+/**
+ * The simulated card network (VTS and MDES behind one engine). It is authoritative for token state: the issuer
+ * asks, the network applies its rules (state-machine.ts) and answers. Each operation on a token runs alone and in
+ * arrival order (keyed mutex), and a queued fault fails a call before it reads or writes anything.
+ */
+import { isLuhnValid } from '../cards/luhn.js';
+import { detectBrand } from '../cards/brand.js';
+import { NetworkFailure } from '../errors.js';
+import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
+import { randomIds, tokenRequestor, type IdSource } from './ids.js';
+import { createKeyedMutex } from './keyed-mutex.js';
+import { renderNetworkData } from './network-data.js';
+import { createPanReferenceRegistry } from './pan-references.js';
+import {
+  applyLifecycle,
+  approveDevice,
+  approveLatestInactiveDevice,
+  refuse,
+  removeDevice,
+  requestDeviceBinding,
+} from './state-machine.js';
+import { createMemorySimulatorStore, type SimulatorRecord, type SimulatorStore } from './store.js';
+import {
+  DECISIONS,
+  type ApproveDeviceRequest,
+  type Decision,
+  type DeviceBindingRequest,
+  type FaultSpec,
+  type IssuerCallbacks,
+  type LifecycleRequest,
+  type NetworkDevice,
+  type NetworkOperation,
+  type NetworkToken,
+  type PaymentNetwork,
+  type ProvisionOutcome,
+  type ProvisionRequest,
+  type WalletEventRequest,
+} from './types.js';
+
+/** The subset of a pino logger the simulator uses. */
+export interface SimulatorLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface SimulatorOptions {
+  callbacks: IssuerCallbacks;
+  store?: SimulatorStore;
+  now?: () => Date;
+  /** Identifier generators; tests inject them to observe values the network never reveals (the token number). */
+  ids?: IdSource;
+  /** How long a 'timeout' fault holds a call before failing it; must exceed every client timeout. Default 60 s. */
+  timeoutFaultHoldMs?: number;
+  logger?: SimulatorLogger;
+}
+
+export interface Simulator {
+  provision(req: ProvisionRequest): Promise<ProvisionOutcome>;
+  lifecycle(req: LifecycleRequest): Promise<NetworkToken>;
+  approveLatestInactiveDevice(req: ApproveDeviceRequest): Promise<NetworkToken>;
+  deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken>;
+  injectFault(fault: FaultSpec): Promise<void>;
+  walletEvent(req: WalletEventRequest): Promise<NetworkToken>;
+  /** The network's current view of a token (sandbox / resync); undefined when unknown on that network. */
+  getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
+  /** Fails every held call and refuses new ones; leaves no timer behind. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_FAULT_HOLD_MS = 60_000;
+/** Network tokens outlive the card they stand for; three years is the usual validity. */
+const TOKEN_VALIDITY_YEARS = 3;
+const BRAND_OF_NETWORK: Record<PaymentNetwork, string> = { vts: 'VISA', mdes: 'MASTERCARD' };
+
+export function createSimulator(options: SimulatorOptions): Simulator {
+  const { callbacks } = options;
+  const store = options.store ?? createMemorySimulatorStore();
+  const now = options.now ?? (() => new Date());
+  const ids = options.ids ?? randomIds;
+  const logger = options.logger;
+  const faults = createFaultQueue();
+  const held = createHeldCalls(options.timeoutFaultHoldMs ?? DEFAULT_TIMEOUT_FAULT_HOLD_MS);
+  const mutex = createKeyedMutex();
+  const panRefs = createPanReferenceRegistry(ids);
+  let closed = false;
+
+  function assertOpen(): void {
+    if (closed) throw new NetworkFailure('error', 'network simulator is closed');
+  }
+
+  /**
+   * Runs synchronously at call arrival, so faults are consumed in call order and before any state is read.
+   * Returns the never-settling-in-time promise of a 'timeout' fault, throws for the other modes.
+   */
+  function enter(network: PaymentNetwork, operation: NetworkOperation): Promise<never> | undefined {
+    assertOpen();
+    const mode = faults.take(network, operation);
+    if (mode === undefined) return undefined;
+    if (mode === 'timeout') return held.hold();
+    throw faultError(mode);
+  }
+
+  async function load(network: PaymentNetwork, tokenRef: string): Promise<SimulatorRecord> {
+    const record = await store.get(tokenRef);
+    if (!record || record.token.network !== network) refuse('token not found');
+    return record;
+  }
+
+  /** Every accepted change bumps the version and re-renders the network's own record. */
+  function stamp(record: SimulatorRecord, at: string): SimulatorRecord {
+    record.token.version += 1;
+    record.token.updatedAt = at;
+    record.token.networkData = renderNetworkData(record);
+    return record;
+  }
+
+  /** Read-modify-write of one token, alone among the operations on that token. */
+  function change(
+    network: PaymentNetwork,
+    tokenRef: string,
+    apply: (record: SimulatorRecord, at: string) => SimulatorRecord,
+  ): Promise<NetworkToken> {
+    return mutex.run(tokenRef, async () => {
+      const record = await load(network, tokenRef);
+      const at = now().toISOString();
+      const next = stamp(apply(record, at), at);
+      await store.put(next);
+      return next.token;
+    });
+  }
+
+  async function uniqueTokenRef(req: ProvisionRequest): Promise<string> {
+    for (;;) {
+      const ref = ids.tokenRef(req.network, req.wallet);
+      if (!(await store.get(ref))) return ref;
+    }
+  }
+
+  async function askIssuer(req: ProvisionRequest, panRef: string, tokenRequestorId: string): Promise<Decision> {
+    let decision: Decision;
+    try {
+      decision = await callbacks.decide({
+        network: req.network,
+        wallet: req.wallet,
+        pan: req.pan,
+        expiryMonth: req.expiryMonth,
+        expiryYear: req.expiryYear,
+        panRef,
+        tokenRequestorId,
+        ...(req.forcedDecision ? { forcedDecision: req.forcedDecision } : {}),
+      });
+    } catch (err) {
+      logger?.warn({ network: req.network, panRef, error: errorMessage(err) }, 'issuer decision failed');
+      throw new NetworkFailure('error', 'issuer decision failed');
+    }
+    if (!DECISIONS.includes(decision)) throw new NetworkFailure('error', 'issuer answered an unknown decision');
+    return decision;
+  }
+
+  async function provision(req: ProvisionRequest): Promise<ProvisionOutcome> {
+    const fault = enter(req.network, 'provision');
+    if (fault) return fault;
+    // Messages never echo the PAN or its parts.
+    if (!/^[0-9]{12,19}$/.test(req.pan) || !isLuhnValid(req.pan)) refuse('invalid pan');
+    if (!Number.isInteger(req.expiryMonth) || req.expiryMonth < 1 || req.expiryMonth > 12) refuse('invalid expiry month');
+    if (!Number.isInteger(req.expiryYear) || req.expiryYear < 0) refuse('invalid expiry year');
+    // Eligibility: VTS carries Visa cards only, MDES Mastercard only; anything else is declined before the issuer is asked.
+    if (detectBrand(req.pan) !== BRAND_OF_NETWORK[req.network]) {
+      return { approved: false, reason: `card is not eligible for ${req.network}` };
+    }
+
+    const { panRef, par } = panRefs.lookup(req.network, req.pan);
+    const requestor = tokenRequestor(req.network, req.wallet);
+    const decision = await askIssuer(req, panRef, requestor.id);
+    if (decision === 'RED') return { approved: false, reason: 'declined by issuer' };
+
+    const createdAt = now();
+    const at = createdAt.toISOString();
+    const tokenRef = await uniqueTokenRef(req);
+    // The token number exists only here: the network shows issuers its last four, never the number.
+    const tokenNumber = ids.networkTokenNumber(req.pan);
+    const status = decision === 'GREEN' ? 'ACTIVE' : 'INACTIVE';
+    const devices: NetworkDevice[] =
+      req.network === 'vts' && req.deviceId ? [{ deviceId: req.deviceId, deviceIndex: 0, status, updatedAt: at }] : [];
+    const isMdes = req.network === 'mdes';
+    const correlationId = isMdes ? ids.correlationId() : '';
+    const record: SimulatorRecord = {
+      token: {
+        network: req.network,
+        tokenRef,
+        panRef,
+        tokenLastFour: tokenNumber.slice(-4),
+        tokenExpiryMonth: createdAt.getUTCMonth() + 1,
+        tokenExpiryYear: createdAt.getUTCFullYear() + TOKEN_VALIDITY_YEARS,
+        status,
+        suspenders: [],
+        walletId: requestor.walletId,
+        tokenRequestorId: requestor.id,
+        tokenRequestorName: requestor.name,
+        paymentAppInstanceId: isMdes && req.wallet !== 'CARD_ON_FILE' ? ids.paymentAppInstanceId() : '',
+        trackingId: correlationId,
+        par,
+        devices,
+        version: 0,
+        networkData: {},
+        updatedAt: at,
+      },
+      meta: {
+        wallet: req.wallet,
+        decision,
+        panLastFour: req.pan.slice(-4),
+        tokenLength: tokenNumber.length,
+        correlationId,
+        walletAccountHash: isMdes ? '' : ids.walletAccountHash(),
+        createdAt: at,
+        statusChangedAt: at,
+        ...(decision === 'GREEN' ? { activatedAt: at } : {}),
+        entityOfLastAction: 'TOKEN_REQUESTOR',
+        suspendedAt: {},
+        deletedFromConsumerApp: false,
+        ...(devices.length > 0 ? { provisioningDeviceId: req.deviceId } : {}),
+      },
+    };
+    stamp(record, at);
+
+    // The issuer must acknowledge the new token before the network keeps it; otherwise the two would disagree.
+    try {
+      await callbacks.notify(structuredClone(record.token));
+    } catch (err) {
+      logger?.warn({ network: req.network, tokenRef, error: errorMessage(err) }, 'issuer notification failed');
+      throw new NetworkFailure('error', 'issuer notification failed');
+    }
+    await store.put(record);
+    return { approved: true, token: record.token };
+  }
+
+  async function lifecycle(req: LifecycleRequest): Promise<NetworkToken> {
+    const fault = enter(req.network, 'lifecycle');
+    if (fault) return fault;
+    if (req.entity !== 'ISSUER') refuse('entity must be ISSUER');
+    return change(req.network, req.tokenRef, (record, at) => applyLifecycle(record, req.action, 'ISSUER', at));
+  }
+
+  async function deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken> {
+    const fault = enter(req.network, 'device_binding');
+    if (fault) return fault;
+    return change(req.network, req.tokenRef, (record, at) => {
+      switch (req.action) {
+        case 'APPROVE':
+          return approveDevice(record, req.deviceId, req.deviceIndex, at);
+        case 'REMOVE':
+          return removeDevice(record, req.deviceId, req.deviceIndex);
+        default:
+          return refuse('unknown device action');
+      }
+    });
+  }
+
+  async function approveLatest(req: ApproveDeviceRequest): Promise<NetworkToken> {
+    const fault = enter(req.network, 'device_binding');
+    if (fault) return fault;
+    return change(req.network, req.tokenRef, (record, at) => approveLatestInactiveDevice(record, req.method, at));
+  }
+
+  /** Notifications after a change the issuer did not ask for. The change stands even if delivery fails. */
+  async function deliver(token: NetworkToken): Promise<void> {
+    try {
+      await callbacks.notify(structuredClone(token));
+    } catch (err) {
+      logger?.warn(
+        { network: token.network, tokenRef: token.tokenRef, version: token.version, error: errorMessage(err) },
+        'issuer notification failed',
+      );
+    }
+  }
+
+  async function walletEvent(req: WalletEventRequest): Promise<NetworkToken> {
+    assertOpen();
+    const { event } = req;
+    const token = await change(req.network, req.tokenRef, (record, at) => {
+      switch (event.kind) {
+        case 'SUSPEND':
+        case 'RESUME':
+          if (event.entity === ('ISSUER' as string)) refuse('wallet events cannot act as ISSUER');
+          return applyLifecycle(record, event.kind, event.entity, at);
+        case 'DELETE': {
+          const next = applyLifecycle(record, 'DELETE', 'TOKEN_REQUESTOR', at);
+          next.meta.deletedFromConsumerApp = true;
+          return next;
+        }
+        case 'DEVICE_BINDING_REQUEST':
+          return requestDeviceBinding(record, event.deviceId, at);
+        default:
+          return refuse('unknown wallet event');
+      }
+    });
+    await deliver(token);
+    return token;
+  }
+
+  return {
+    provision,
+    lifecycle,
+    deviceBinding,
+    approveLatestInactiveDevice: approveLatest,
+    async injectFault(fault) {
+      assertOpen();
+      faults.add(fault);
+    },
+    walletEvent,
+    async getToken(network, tokenRef) {
+      const record = await store.get(tokenRef);
+      return record && record.token.network === network ? record.token : undefined;
+    },
+    async close() {
+      closed = true;
+      held.releaseAll();
+    },
+  };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : 'unknown error';
+}
