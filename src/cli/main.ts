@@ -3,9 +3,11 @@
  * `tessera`: serve the API, run migrations, and do the admin tasks without going through HTTP.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
+import { createLogger } from '../log.js';
 import { DomainError, InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
 import { startSimulatorServer } from '../network/index.js';
@@ -19,9 +21,14 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
-/** Runs an admin task against the configured store, then closes it. */
+/**
+ * Runs an admin task against the configured store, then closes it. Its logs go to stderr: stdout carries only
+ * the JSON result, so it can be piped into other tools.
+ */
 async function withCore<T>(task: (core: Core) => Promise<T>): Promise<void> {
-  const core = await buildCore(loadConfig(), {});
+  const config = loadConfig();
+  announceGeneratedSecrets(config);
+  const core = await buildCore(config, { logger: createLogger(config.logLevel, pino.destination({ fd: 2, sync: true })) });
   try {
     print(await task(core));
   } finally {
@@ -65,6 +72,7 @@ program
   .description('apply database migrations and exit')
   .action(async () => {
     const config = loadConfig();
+    announceGeneratedSecrets(config);
     const store = await openStore(config.database);
     await store.close();
     print({ migrated: true, engine: config.database.engine });

@@ -14,6 +14,8 @@ export function createHttpServer(logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
+    // Close idle keep-alive sockets on shutdown; otherwise close() can wait on a client that never speaks again.
+    forceCloseConnections: 'idle',
     ajv: {
       customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false },
       plugins: [(ajv: Ajv) => ajv.addFormat('uuid-flexible', UUID_FLEXIBLE)],

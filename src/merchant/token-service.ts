@@ -255,6 +255,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         if (existing && !isExpired(existing)) {
           const mergedType = unionType(existing.token_type, tokenType);
           const previous = await openCard(existing);
+          await new Promise((r) => setTimeout(r, 20)); // DEBUG
           const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
           const seal = await sealed.seal(owner, existing.id, next);
           const changes: Updateable<CardTokensTable> = {
