@@ -7,7 +7,6 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
-import { createLogger } from '../log.js';
 import { DomainError, InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
 import { startSimulatorServer } from '../network/index.js';

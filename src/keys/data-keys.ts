@@ -24,11 +24,14 @@ export interface DataKeys {
   rewrapAll(): Promise<number>;
 }
 
+const LATEST_VERSION_TTL_MS = 30_000;
+
 const aadFor = (owner: string, purpose: string, version: number) => `data-key:${owner}:${purpose}:${version}`;
 
 export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): DataKeys {
   const cache = new Map<string, Buffer>();
-  const latest = new Map<string, number>();
+  // Which version is newest is re-read now and then, so a rotation done by another process (the CLI) is picked up.
+  const latest = new Map<string, { version: number; until: number }>();
   const cacheKey = (owner: string, purpose: string, version: number) => `${owner}\0${purpose}\0${version}`;
 
   function unwrapRow(row: DataKeysTable): Buffer {
@@ -72,9 +75,9 @@ export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): Da
   const self: DataKeys = {
     async current(owner, purpose) {
       const known = latest.get(`${owner}\0${purpose}`);
-      if (known !== undefined) {
-        const key = cache.get(cacheKey(owner, purpose, known));
-        if (key) return { version: known, key };
+      if (known !== undefined && known.until > Date.now()) {
+        const key = cache.get(cacheKey(owner, purpose, known.version));
+        if (key) return { version: known.version, key };
       }
       let row = await newest(owner, purpose);
       if (!row) {
@@ -82,7 +85,7 @@ export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): Da
         row = await newest(owner, purpose);
         if (!row) throw new Error('data key vanished after insert');
       }
-      latest.set(`${owner}\0${purpose}`, row.version);
+      latest.set(`${owner}\0${purpose}`, { version: row.version, until: Date.now() + LATEST_VERSION_TTL_MS });
       return { version: row.version, key: unwrapRow(row) };
     },
     async get(owner, purpose, version) {

@@ -46,9 +46,22 @@ function openPostgres(rawUrl: string): { db: Kysely<Database>; schema: string | 
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error('the schema parameter of the postgres URL must be a lower-case SQL identifier');
   }
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
-  if (schema) pool.on('connect', (client) => void client.query(`SET search_path TO "${schema}"`));
+  // The schema is part of the connection's start-up options, so no query can ever run without it.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), schema };
+}
+
+/**
+ * `IF NOT EXISTS` does not make CREATE SCHEMA safe against a concurrent creator on PostgreSQL (two instances
+ * starting at once on a new schema: one gets a unique violation on pg_namespace). Losing that race is fine.
+ */
+async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    const { rows } = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db);
+    if (rows.length === 0) throw error;
+  }
 }
 
 export async function openStore(config: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<Store> {
@@ -60,7 +73,7 @@ export async function openStore(config: DatabaseConfig, options: { migrate?: boo
     const opened = openPostgres(config.url);
     db = opened.db;
     schema = opened.schema;
-    if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    if (schema) await createSchema(db, schema);
   }
   if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, schema);
   const transact = config.engine === 'sqlite' ? groupCommitTransact(db) : directTransact(db);
