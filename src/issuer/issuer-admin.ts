@@ -57,7 +57,7 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; transact: Transa
       return withRandomId(9, async (id) => {
         await transact(async (tx) => {
           await tx.insertInto('accounts').values({ id, org_id: orgId, program_id: programId, status: 'ACTIVE', created_at: clock().toISOString() }).execute();
-          await recordAudit(tx, { actor: 'admin', action: 'account.created', objectType: 'account', objectId: String(id) });
+          await recordAudit(tx, { actor: 'admin', action: 'account.created', objectType: 'account', objectId: String(id) }, clock());
         });
         return { account_id: id, org_id: orgId, program_id: programId };
       });
@@ -97,7 +97,7 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; transact: Transa
               created_at: clock().toISOString(),
             })
             .execute();
-          await recordAudit(tx, { actor: 'admin', action: 'card.created', objectType: 'card', objectId: String(id), detail: { account_id: accountId } });
+          await recordAudit(tx, { actor: 'admin', action: 'card.created', objectType: 'card', objectId: String(id), detail: { account_id: accountId } }, clock());
         });
         return { card_id: id };
       });

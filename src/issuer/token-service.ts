@@ -106,8 +106,13 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     return { row, account, devices: JSON.parse(row.devices) as StoredDevice[], networkData: JSON.parse(row.network_data) as Record<string, unknown> };
   }
 
-  /** Writes the network's answer if it is newer than what we hold. Returns the row as stored afterwards. */
-  async function applyNetworkState(tx: Tx, row: NetworkTokenRow, token: NetworkToken): Promise<NetworkTokenRow> {
+  /**
+   * Writes the network's answer if it is newer than what we hold, and returns the row it replaced. The row is read
+   * inside the transaction and written only if still at the version read (compare-and-set), so `before` is what
+   * this answer really replaced even while a notification of the same token commits concurrently: the audit trail
+   * then chains (each record starts where the previous one ended) and no stale patch event follows a newer one.
+   */
+  async function applyNetworkState(tx: Tx, tokenId: string, token: NetworkToken): Promise<{ before: NetworkTokenRow; after: NetworkTokenRow; applied: boolean }> {
     const changes = {
       status: token.status,
       suspenders: JSON.stringify(token.suspenders),
@@ -116,13 +121,18 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
       network_version: token.version,
       updated_at: clock().toISOString(),
     };
-    const result = await tx
-      .updateTable('network_tokens')
-      .set(changes)
-      .where('id', '=', row.id)
-      .where('network_version', '<', token.version)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1 ? { ...row, ...changes } : row;
+    for (;;) {
+      const before = await tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow();
+      if (before.network_version >= token.version) return { before, after: before, applied: false };
+      const result = await tx
+        .updateTable('network_tokens')
+        .set(changes)
+        .where('id', '=', tokenId)
+        .where('network_version', '=', before.network_version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return { before, after: { ...before, ...changes }, applied: true };
+      // Another writer committed a newer version between the read and the write: read again.
+    }
   }
 
   async function audit(tx: Tx, actor: string, action: string, row: NetworkTokenRow, before: string | null, after: string | null, reason: string | null, detail?: Record<string, unknown>) {
@@ -137,8 +147,10 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
   async function operate(caller: IssuerCaller, row: NetworkTokenRow, operation: string, reason: string, call: (gateway: NetworkGateway) => Promise<NetworkToken>) {
     const token = await call(deps.gateway());
     return transact(async (tx) => {
-      const after = await applyNetworkState(tx, row, token);
-      await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}`, row, row.status, token.status, reason, { operation });
+      const { before, after, applied } = await applyNetworkState(tx, row.id, token);
+      // A superseded answer (a newer state is already stored) is still audited, as changing nothing.
+      const detail = { operation, network_version: token.version, ...(applied ? {} : { superseded: true }) };
+      await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}`, before, before.status, after.status, reason, detail);
       return after;
     });
   }
@@ -169,8 +181,8 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
       const existing = await db.selectFrom('network_tokens').selectAll().where('token_ref', '=', token.tokenRef).executeTakeFirst();
       if (existing) {
         await transact(async (tx) => {
-          const after = await applyNetworkState(tx, existing, token);
-          if (after !== existing) await audit(tx, `network:${token.network}`, 'token.network_update', existing, existing.status, after.status, null);
+          const { before, after, applied } = await applyNetworkState(tx, existing.id, token);
+          if (applied) await audit(tx, `network:${token.network}`, 'token.network_update', before, before.status, after.status, null, { network_version: token.version });
         });
         return;
       }
@@ -201,8 +213,10 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
         try {
           await transact(async (tx) => {
             await tx.insertInto('network_tokens').values(row).execute();
-            await recordAudit(tx, { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status });
-            await emitEvent(tx, 'notification', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network });
+            // Stamped with the server's clock, as every other record of the token (not the wall clock).
+            const at = new Date(now);
+            await recordAudit(tx, { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status }, at);
+            await emitEvent(tx, 'notification', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network }, at);
           });
           return;
         } catch (error) {
