@@ -50,7 +50,7 @@ export interface Core {
 }
 
 /** The account-token signer and verifier, built on first use from the issuer's signing key (a data key). */
-function accountTokens(config: Config, dataKeys: DataKeys) {
+function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
   let built: Promise<{ issuer: AccountTokenIssuer; verifier: AccountTokenVerifier }> | undefined;
   const build = async () => {
     const { key } = await dataKeys.current(ISSUER_OWNER, 'signing');
@@ -58,8 +58,9 @@ function accountTokens(config: Config, dataKeys: DataKeys) {
     const { d: _secret, ...publicJwk } = privateJwk;
     void _secret;
     return {
-      issuer: createAccountTokenIssuer({ privateJwk, issuer: 'tessera', ttlSeconds: config.accountTokenTtlSeconds }),
+      issuer: createAccountTokenIssuer({ privateJwk, issuer: 'tessera', ttlSeconds: config.accountTokenTtlSeconds, now: clock }),
       verifier: createAccountTokenVerifier({
+        now: clock,
         local: { publicJwk, issuer: 'tessera' },
         ...(config.externalJwtIssuer ? { external: config.externalJwtIssuer } : {}),
       }),
@@ -82,7 +83,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
   const captureKeys = createCaptureKeyService(store.db, store.transact, sealed);
-  const signing = accountTokens(config, dataKeys);
+  const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.

@@ -2,7 +2,7 @@
  * Errors of our own admin API (openapi/admin.openapi.json): `{error_code, message, details?}`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput, NotFound } from '../errors.js';
+import { DomainError, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
 import { requestProblem } from './verifone-envelope.js';
 import { validationDetails } from './validation.js';
 
@@ -30,7 +30,10 @@ function toAdmin(error: FastifyError | Error): [number, AdminError] {
       case 'declined':
         return [422, { error_code: 'declined', message: error.message }];
       case 'network_failure':
-        return [502, { error_code: 'network_error', message: error.message }];
+        // The network refusing a sandbox request is the request's fault; a timeout or 5xx is the network's.
+        return (error as NetworkFailure).mode === 'bad_request'
+          ? [400, { error_code: 'invalid_request', message: `the network refused: ${error.message}` }]
+          : [502, { error_code: 'network_error', message: error.message }];
       default:
         return [500, { error_code: 'internal_error', message: 'unexpected error' }];
     }

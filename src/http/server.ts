@@ -16,6 +16,8 @@ export function createHttpServer(logger: Logger): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     // Close idle keep-alive sockets on shutdown; otherwise close() can wait on a client that never speaks again.
     forceCloseConnections: 'idle',
+    // Verifone token ids may be up to 255 characters; longer ones must reach validation for a proper 400.
+    routerOptions: { maxParamLength: 1000 },
     ajv: {
       customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false },
       plugins: [(ajv: Ajv) => ajv.addFormat('uuid-flexible', UUID_FLEXIBLE)],

@@ -40,7 +40,14 @@ export function registerIssuerRoutes(app: FastifyInstance, deps: { tokens: Issue
       scope.addHook('onRequest', async (request) => {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
         if (!match?.[1]) throw new Unauthorized('missing bearer token');
-        request.accountPrincipal = await (await deps.verifier()).verify(match[1]);
+        const principal = await (await deps.verifier()).verify(match[1]);
+        // A token names its tenant; it must be the tenant of the account it names (an external issuer could
+        // otherwise mint tokens for another tenant's accounts).
+        if (principal.tenantId !== undefined) {
+          const tenant = await deps.tokens.accountTenant(principal.accountId);
+          if (tenant !== undefined && tenant !== principal.tenantId) throw new Unauthorized('tenant mismatch');
+        }
+        request.accountPrincipal = principal;
       });
 
       scope.get<{ Params: { cardId: string } }>('/v1/cards/:cardId/network-tokens', { schema: { params: cardParams } }, async (request) => {

@@ -229,8 +229,19 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     },
   };
 
+  // Accounts never change tenant, so the answer is kept.
+  const tenantOf = new Map<number, string | undefined>();
+
   return {
     callbacks,
+
+    /** The tenant (org_id) an account belongs to; undefined for an unknown account. */
+    async accountTenant(accountId: number): Promise<string | undefined> {
+      if (tenantOf.has(accountId)) return tenantOf.get(accountId);
+      const account = await db.selectFrom('accounts').select('org_id').where('id', '=', accountId).executeTakeFirst();
+      if (account) tenantOf.set(accountId, account.org_id);
+      return account?.org_id;
+    },
 
     async get(accountId: number, cardId: number, tokenId: string): Promise<IssuerTokenView> {
       return view(await findToken(accountId, cardId, tokenId));

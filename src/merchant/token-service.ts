@@ -221,7 +221,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       const errors: FieldErrors = {};
       const tokenType: TokenType = input.token_type ?? 'REUSE';
       const reuseTokenType: ReuseTokenType = input.reuse_token_type ?? 'INTERNAL';
-      const scope = UUID_FLEXIBLE.test(input.token_scope) ? await repo.findScope(caller.merchantId, input.token_scope) : undefined;
+      // UUIDs are case-insensitive; scope ids are stored in the lower-case form randomUUID() gives.
+      const scopeId = input.token_scope.toLowerCase();
+      const scope = UUID_FLEXIBLE.test(scopeId) ? await repo.findScope(caller.merchantId, scopeId) : undefined;
       if (!scope) errors['body.token_scope'] = 'is not a token scope of this merchant';
       const context = input.token_context ?? {};
       for (const key of ['entity_id', 'payment_provider_contract'] as const) {
@@ -255,7 +257,6 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         if (existing && !isExpired(existing)) {
           const mergedType = unionType(existing.token_type, tokenType);
           const previous = await openCard(existing);
-          await new Promise((r) => setTimeout(r, 20)); // DEBUG
           const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
           const seal = await sealed.seal(owner, existing.id, next);
           const changes: Updateable<CardTokensTable> = {
@@ -348,8 +349,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       if (input.encrypted_card !== undefined && input.public_key_alias === undefined) {
         errors['body.public_key_alias'] = 'is required with encrypted_card';
       }
-      if (input.cvv !== undefined) {
+      if (input.cvv !== undefined && input.encrypted_card === undefined) {
         // Validated so the caller learns of a typo, then dropped: CVV is never stored (PCI DSS 3.3).
+        // With a new encrypted_card the CVV belongs to that card and is checked once it is decrypted.
         const problem = validateCvv(input.cvv, row.brand ?? undefined);
         if (problem) errors['body.cvv'] = problem;
       }
@@ -370,6 +372,10 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
       const owner = merchantOwner(caller.merchantId);
       const card = input.encrypted_card !== undefined ? await decryptCard(caller.merchantId, input.public_key_alias!, input.encrypted_card) : undefined;
+      if (card && input.cvv !== undefined) {
+        const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
+        if (problem) throw new InvalidInput({ 'body.cvv': problem });
+      }
       const previous = await openCard(row);
       const next: SealedCard = { ...previous };
       const changes: Updateable<CardTokensTable> = { updated_at: clock().toISOString() };

@@ -241,7 +241,7 @@ describe.each(ENGINES)('issuer admin and sandbox on %s', (engine) => {
       expect(Object.keys(get.body.network_data.Suspenders)).toEqual(['CARDHOLDER']);
     });
 
-    it('refuses incomplete events with 400, an unknown token with 404, and relays the network\'s refusals as 502', async () => {
+    it('refuses incomplete events with 400, an unknown token with 404, and relays the network\'s refusals as 400', async () => {
       const account = await createAccount(api);
       const mc = await createCard(api, account, 'mdes');
       const token = await api.provision({ card_id: mc.cardId, wallet: 'GOOGLE_PAY' });
@@ -253,8 +253,8 @@ describe.each(ENGINES)('issuer admin and sandbox on %s', (engine) => {
       expectAdminError(await api.walletEvent({ token_id: '1234567890', event: 'DELETE' }), 404, 'not_found');
       // Device binding is Visa only; resuming what the cardholder never suspended is refused by the network.
       const mdesBinding = await api.walletEvent({ token_id: tokenId, event: 'DEVICE_BINDING_REQUEST', device_id: 'phone' });
-      expectAdminError(mdesBinding, 502, 'network_error');
-      expectAdminError(await api.walletEvent({ token_id: tokenId, event: 'RESUME', entity: 'CARDHOLDER' }), 502, 'network_error');
+      expectAdminError(mdesBinding, 400, 'invalid_request');
+      expectAdminError(await api.walletEvent({ token_id: tokenId, event: 'RESUME', entity: 'CARDHOLDER' }), 400, 'invalid_request');
       expect((await api.getToken(account.jwt, mc.cardId, tokenId)).body.status).toBe('ACTIVE');
     });
   });

@@ -128,9 +128,9 @@ describe.each(ENGINES)('Visa device binding on %s', (engine) => {
     expect(full.devices).toHaveLength(100);
     expect(full.devices[99]).toEqual({ device_id: 'dev-99', device_index: 99, status: 'INACTIVE' });
     const extra = await api.walletEvent({ token_id: token.tokenId, event: 'DEVICE_BINDING_REQUEST', device_id: 'dev-100' });
-    // The network's refusal reaches the sandbox caller in the admin envelope, as every network answer that is not a success.
-    expectAdminError(extra, 502, 'network_error');
-    expect(extra.body.message).toBe('no free device index');
+    // The network's refusal reaches the sandbox caller as a bad request in the admin envelope.
+    expectAdminError(extra, 400, 'invalid_request');
+    expect(extra.body.message).toBe('the network refused: no free device index');
     expect((await getToken(api, token)).devices).toHaveLength(100);
     const approve = await bind(token, 'dev-99', { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE', operation_reason: 'FOUND_DEVICE', device_index: 99 });
     expect(approve.status, approve.text).toBe(200);

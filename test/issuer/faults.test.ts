@@ -136,12 +136,13 @@ describe.each(ENGINES)('network faults on %s', (engine) => {
   });
 
   describe.each(NETWORKS)('provision on %s', (network) => {
-    it.each(MODES)('%s: provisioning answers 502 in the admin envelope, no token is made, the next one succeeds', async (mode) => {
+    it.each(MODES)('%s: provisioning fails in the admin envelope (400 refused / 502 network down), no token is made, the next one succeeds', async (mode) => {
       const { account, card } = fixtures[network];
       const before = await api.listTokens(account.jwt, card.cardId);
       await inject({ network, operation: 'provision', mode });
       const res = await api.provision({ card_id: card.cardId, wallet: 'GOOGLE_PAY' });
-      expectAdminError(res, 502, 'network_error');
+      if (mode === 'error_400') expectAdminError(res, 400, 'invalid_request');
+      else expectAdminError(res, 502, 'network_error');
       expect(res.text).not.toContain(card.pan);
       expect((await api.listTokens(account.jwt, card.cardId)).body).toEqual(before.body);
 
