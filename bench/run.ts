@@ -70,8 +70,8 @@ function runLoad(baseUrl: string, builder: RequestBuilder, connections: number, 
   return new Promise((resolve, reject) => {
     let instance: autocannon.Instance | undefined;
     const request: autocannon.Request = {
-      setupRequest(defaults) {
-        const next = builder.next();
+      setupRequest(defaults, context) {
+        const next = builder.next(context);
         if (next === undefined) {
           // Should not happen (maxOverallRequests caps finite scenarios); send something harmless and stop.
           exhausted++;
@@ -81,9 +81,9 @@ function runLoad(baseUrl: string, builder: RequestBuilder, connections: number, 
         // Fresh headers object each time: autocannon writes Content-Length into it.
         return { ...defaults, method: next.method, path: next.path, headers: { ...next.headers }, body: next.body };
       },
-      onResponse(status, body) {
+      onResponse(status, body, context) {
         if ((status < 200 || status > 299) && errorSamples.length < 5) errorSamples.push(`${status} ${body.slice(0, 300)}`);
-        builder.onResponse?.(status, body);
+        builder.onResponse?.(status, body, context);
       },
     };
     instance = autocannon(

@@ -20,6 +20,7 @@
  *   }
  */
 import { ensureTokens, putCardBody, recordToken, type BenchContext } from './context.js';
+import { issuerGetToken, issuerSuspendResume } from './issuer-scenarios.js';
 
 export interface BenchRequest {
   method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -29,12 +30,15 @@ export interface BenchRequest {
 }
 
 export interface RequestBuilder {
-  /** The next request to send; undefined when the scenario has run out of inputs (the run then stops). */
-  next(): BenchRequest | undefined;
+  /**
+   * The next request to send; undefined when the scenario has run out of inputs (the run then stops).
+   * `connection` is per-connection state (one request in flight per connection), for stateful scenarios.
+   */
+  next(connection?: Record<string, unknown>): BenchRequest | undefined;
   /** How many more requests the inputs allow, for scenarios with finite inputs (e.g. single-use card blobs). */
   remaining?(): number;
-  /** Sees every response (status and body). */
-  onResponse?(status: number, body: string): void;
+  /** Sees every response (status and body), with the state of the connection that sent the request. */
+  onResponse?(status: number, body: string, connection?: Record<string, unknown>): void;
   /** Printed with the results, e.g. when the scenario had to make do with fewer inputs than it wanted. */
   note?: string;
 }
@@ -97,4 +101,4 @@ export const getToken: Scenario = {
 };
 
 /** Run in this order (GET reads tokens the PUT scenario created). */
-export const SCENARIOS: Scenario[] = [tokenizeNewCards, getToken];
+export const SCENARIOS: Scenario[] = [tokenizeNewCards, getToken, issuerGetToken, issuerSuspendResume];

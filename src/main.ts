@@ -21,6 +21,7 @@ import { createIssuerAdmin, type IssuerAdmin } from './issuer/issuer-admin.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './issuer/account-token.js';
 import { ed25519JwkFromSeed } from './issuer/signing-key.js';
+import { cacheVerifiedTokens } from './issuer/verified-token-cache.js';
 import { ISSUER_OWNER } from './issuer/owner.js';
 import { registerIssuerRoutes } from './issuer/routes.js';
 import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
@@ -59,11 +60,14 @@ function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
     void _secret;
     return {
       issuer: createAccountTokenIssuer({ privateJwk, issuer: 'tessera', ttlSeconds: config.accountTokenTtlSeconds, now: clock }),
-      verifier: createAccountTokenVerifier({
-        now: clock,
-        local: { publicJwk, issuer: 'tessera' },
-        ...(config.externalJwtIssuer ? { external: config.externalJwtIssuer } : {}),
-      }),
+      verifier: cacheVerifiedTokens(
+        createAccountTokenVerifier({
+          now: clock,
+          local: { publicJwk, issuer: 'tessera' },
+          ...(config.externalJwtIssuer ? { external: config.externalJwtIssuer } : {}),
+        }),
+        clock,
+      ),
     };
   };
   const get = () => (built ??= build().catch((error: unknown) => {
