@@ -101,8 +101,19 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     return row;
   }
 
+  // An account's tenant and program never change, so they are read once per account.
+  const accounts = new Map<number, IssuerTokenView['account']>();
+  async function accountOf(accountId: number): Promise<IssuerTokenView['account'] | undefined> {
+    const known = accounts.get(accountId);
+    if (known) return known;
+    const account = await db.selectFrom('accounts').select(['id', 'org_id', 'program_id']).where('id', '=', accountId).executeTakeFirst();
+    if (account) accounts.set(accountId, account);
+    return account;
+  }
+
   async function view(row: NetworkTokenRow): Promise<IssuerTokenView> {
-    const account = await db.selectFrom('accounts').select(['id', 'org_id', 'program_id']).where('id', '=', row.account_id).executeTakeFirstOrThrow();
+    const account = await accountOf(row.account_id);
+    if (!account) throw new Error('token of a missing account');
     return { row, account, devices: JSON.parse(row.devices) as StoredDevice[], networkData: JSON.parse(row.network_data) as Record<string, unknown> };
   }
 
@@ -229,18 +240,12 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     },
   };
 
-  // Accounts never change tenant, so the answer is kept.
-  const tenantOf = new Map<number, string | undefined>();
-
   return {
     callbacks,
 
     /** The tenant (org_id) an account belongs to; undefined for an unknown account. */
     async accountTenant(accountId: number): Promise<string | undefined> {
-      if (tenantOf.has(accountId)) return tenantOf.get(accountId);
-      const account = await db.selectFrom('accounts').select('org_id').where('id', '=', accountId).executeTakeFirst();
-      if (account) tenantOf.set(accountId, account.org_id);
-      return account?.org_id;
+      return (await accountOf(accountId))?.org_id;
     },
 
     async get(accountId: number, cardId: number, tokenId: string): Promise<IssuerTokenView> {
