@@ -79,7 +79,12 @@ export function groupCommitTransact(db: Kysely<Database>, maxBatch = 64): Transa
     if (draining) return;
     draining = true;
     try {
-      while (queue.length > 0) await runBatch(queue.splice(0, maxBatch));
+      // better-sqlite3 commits synchronously, so while a commit's fsync runs nothing else can queue work. Before
+      // each batch, let the event loop take in the requests that arrived meanwhile, so they join this commit.
+      while (queue.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await runBatch(queue.splice(0, maxBatch));
+      }
     } finally {
       draining = false;
     }
