@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import { loadOpenApi, SCHEMA_IDS } from './openapi.js';
+import { lazyRequestLogger } from './request-logger.js';
 
 const UUID_FLEXIBLE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const BODY_LIMIT = 128 * 1024;
@@ -13,6 +14,8 @@ const BODY_LIMIT = 128 * 1024;
 export function createHttpServer(logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
+    // request.log is built on first use: most requests never log (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // Close idle keep-alive sockets on shutdown; otherwise close() can wait on a client that never speaks again.
     forceCloseConnections: 'idle',

@@ -1,67 +1,72 @@
 /**
  * Shapes a TokenView into the contract's three response bodies (CardResponse, TokenResponse, PatchTokenResponse).
+ *
+ * Built by plain property assignment, not conditional object spreads: these run on every read, and each
+ * `...(cond ? {k} : {})` allocates and copies an object. Property order is the order the contract's examples
+ * use and must not change (clients diff bodies), so each field is assigned in that order.
  */
 import type { TokenView } from './token-service.js';
 
+type Body = Record<string, unknown>;
+
 const date = (iso: string) => iso.slice(0, 10);
 
-function binDetails(view: TokenView) {
+function binDetails(view: TokenView): Body {
   const record = view.binRecord;
-  return {
-    bin: view.bin,
-    last_four: view.lastFour,
-    ...(view.brand ? { brand: view.brand } : {}),
-    ...(record?.issuer_name ? { issuer_name: record.issuer_name } : {}),
-    ...(record?.issuer_country ? { issuer_country: record.issuer_country } : {}),
-    ...(record?.type ? { type: record.type } : {}),
-    ...(record?.variant ? { variant: record.variant } : {}),
-  };
+  const details: Body = { bin: view.bin, last_four: view.lastFour };
+  if (view.brand) details.brand = view.brand;
+  if (record !== undefined) {
+    if (record.issuer_name) details.issuer_name = record.issuer_name;
+    if (record.issuer_country) details.issuer_country = record.issuer_country;
+    if (record.type) details.type = record.type;
+    if (record.variant) details.variant = record.variant;
+  }
+  return details;
 }
 
-function common(view: TokenView) {
-  return {
-    bin: view.bin,
-    expiry_month: view.expiryMonth,
-    expiry_year: view.expiryYear,
-    last_four: view.lastFour,
-    ...(view.cardHolderName ? { card_holder_name: view.cardHolderName } : {}),
-    bin_details: binDetails(view),
-    created_at: date(view.createdAt),
-    updated_at: date(view.updatedAt),
-    token_expiry_date: view.tokenExpiryDate,
-    token_status: view.status,
-    ...(view.binRecord?.currency ? { currency: view.binRecord.currency } : {}),
-    ...(view.binRecord?.issuer_country ? { issuer_country: view.binRecord.issuer_country } : {}),
-  };
+/** The fields every response shares, appended to `body` in contract order. */
+function addCommon(body: Body, view: TokenView): Body {
+  const record = view.binRecord;
+  body.bin = view.bin;
+  body.expiry_month = view.expiryMonth;
+  body.expiry_year = view.expiryYear;
+  body.last_four = view.lastFour;
+  if (view.cardHolderName) body.card_holder_name = view.cardHolderName;
+  body.bin_details = binDetails(view);
+  body.created_at = date(view.createdAt);
+  body.updated_at = date(view.updatedAt);
+  body.token_expiry_date = view.tokenExpiryDate;
+  body.token_status = view.status;
+  if (record?.currency) body.currency = record.currency;
+  if (record?.issuer_country) body.issuer_country = record.issuer_country;
+  return body;
 }
 
 /** PUT /api/v2/card → CardResponse */
-export function cardResponse(view: TokenView) {
-  return {
-    ...(view.reuseToken ? { reuse_token: view.reuseToken } : {}),
-    ...(view.analyticsToken ? { analytics_token: view.analyticsToken } : {}),
-    ...common(view),
-    reuse_token_type: view.reuseTokenType,
-    token_scope: view.tokenScope,
-  };
+export function cardResponse(view: TokenView): Body {
+  const body: Body = {};
+  if (view.reuseToken) body.reuse_token = view.reuseToken;
+  if (view.analyticsToken) body.analytics_token = view.analyticsToken;
+  addCommon(body, view);
+  body.reuse_token_type = view.reuseTokenType;
+  body.token_scope = view.tokenScope;
+  return body;
 }
 
 /** GET /api/v2/card/{id} → TokenResponse */
-export function tokenResponse(view: TokenView) {
+export function tokenResponse(view: TokenView): Body {
   const record = view.binRecord;
-  return {
-    ...cardResponse(view),
-    ...(view.brand ? { brand: view.brand } : {}),
-    ...(record?.issuer_name ? { issuer_name: record.issuer_name } : {}),
-    ...(record?.type ? { type: record.type } : {}),
-    ...(record?.variant ? { variant: record.variant } : {}),
-  };
+  const body = cardResponse(view);
+  if (view.brand) body.brand = view.brand;
+  if (record?.issuer_name) body.issuer_name = record.issuer_name;
+  if (record?.type) body.type = record.type;
+  if (record?.variant) body.variant = record.variant;
+  return body;
 }
 
 /** PATCH /api/v2/card/{id} → PatchTokenResponse */
-export function patchResponse(view: TokenView) {
-  return {
-    ...common(view),
-    ...(view.cardHolderEmail ? { card_holder_email: view.cardHolderEmail } : {}),
-  };
+export function patchResponse(view: TokenView): Body {
+  const body = addCommon({}, view);
+  if (view.cardHolderEmail) body.card_holder_email = view.cardHolderEmail;
+  return body;
 }

@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Selectable, type Updateable, type Insertable } from 'kysely';
 import type { CardTokensTable, CaptureKeysTable, Database, TokenScopesTable } from '../store/schema.js';
 import type { Tx } from '../ledger/ledger.js';
+import { compileOnce } from '../store/compiled-query.js';
 
 export type CardTokenRow = Selectable<CardTokensTable>;
 export type TokenScopeRow = Selectable<TokenScopesTable>;
@@ -16,15 +17,28 @@ export interface UpdateGuard {
   fingerprint?: string;
 }
 
+const first = <Row>(result: { rows: Row[] }): Row | undefined => result.rows[0];
+
 export function createTokenRepo(db: Kysely<Database>) {
+  // The lookups every read and tokenization makes, compiled once (see compiled-query.ts).
+  const scopeById = compileOnce<TokenScopeRow, 'id' | 'merchant'>((param) =>
+    db.selectFrom('token_scopes').selectAll().where('id', '=', param('id')).where('merchant_id', '=', param('merchant')),
+  );
+  const tokenByReuseToken = compileOnce<CardTokenRow, 'reuseToken' | 'merchant'>((param) =>
+    db.selectFrom('card_tokens').selectAll().where('reuse_token', '=', param('reuseToken')).where('merchant_id', '=', param('merchant')),
+  );
+  const liveToken = compileOnce<CardTokenRow, 'scope' | 'type' | 'fingerprint'>((param) =>
+    db
+      .selectFrom('card_tokens')
+      .selectAll()
+      .where('token_scope_id', '=', param('scope'))
+      .where('reuse_token_type', '=', param('type'))
+      .where('fingerprint', '=', param('fingerprint')),
+  );
+
   return {
     findScope(merchantId: string, scopeId: string): Promise<TokenScopeRow | undefined> {
-      return db
-        .selectFrom('token_scopes')
-        .selectAll()
-        .where('id', '=', scopeId)
-        .where('merchant_id', '=', merchantId)
-        .executeTakeFirst();
+      return db.executeQuery(scopeById({ id: scopeId, merchant: merchantId })).then(first);
     },
 
     findCaptureKey(merchantId: string, alias: string): Promise<CaptureKeyRow | undefined> {
@@ -38,22 +52,11 @@ export function createTokenRepo(db: Kysely<Database>) {
 
     /** Ownership is part of the lookup: another merchant's token is simply not found. */
     findByReuseToken(merchantId: string, reuseToken: string, tx: Tx = db): Promise<CardTokenRow | undefined> {
-      return tx
-        .selectFrom('card_tokens')
-        .selectAll()
-        .where('reuse_token', '=', reuseToken)
-        .where('merchant_id', '=', merchantId)
-        .executeTakeFirst();
+      return tx.executeQuery(tokenByReuseToken({ reuseToken, merchant: merchantId })).then(first);
     },
 
     findLive(tx: Tx, scopeId: string, reuseTokenType: string, fingerprint: string): Promise<CardTokenRow | undefined> {
-      return tx
-        .selectFrom('card_tokens')
-        .selectAll()
-        .where('token_scope_id', '=', scopeId)
-        .where('reuse_token_type', '=', reuseTokenType)
-        .where('fingerprint', '=', fingerprint)
-        .executeTakeFirst();
+      return tx.executeQuery(liveToken({ scope: scopeId, type: reuseTokenType, fingerprint })).then(first);
     },
 
     /** Inserts unless a live token for the same card, scope and type exists; true when this call inserted. */

@@ -17,6 +17,7 @@ import type { CaptureKeyService } from './capture-key-service.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import { createTokenRepo, type CardTokenRow } from './token-repo.js';
 import { merchantOwner } from './owner.js';
+import { createHolderCache, type HolderFields } from './holder-cache.js';
 
 export type TokenType = 'REUSE' | 'ANALYTICS' | 'REUSE_AND_ANALYTICS';
 export type ReuseTokenType = 'INTERNAL' | 'CHASE' | 'TAVE';
@@ -81,6 +82,7 @@ interface SealedCard {
   startYear?: number;
 }
 
+const NO_HOLDER_FIELDS: HolderFields = Object.freeze({});
 const DEFAULT_TTL_DAYS = 3 * 365;
 const MAX_ATTEMPTS = 10;
 const UUID_FLEXIBLE = /^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$/i;
@@ -100,6 +102,7 @@ export interface MerchantTokenDeps {
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
   const { db, transact, sealed, captureKeys, binTable, clock } = deps;
   const repo = createTokenRepo(db);
+  const holders = createHolderCache();
 
   const includesReuse = (t: string) => t === 'REUSE' || t === 'REUSE_AND_ANALYTICS';
   const includesAnalytics = (t: string) => t === 'ANALYTICS' || t === 'REUSE_AND_ANALYTICS';
@@ -140,29 +143,38 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     return sealed.open<SealedCard>(merchantOwner(row.merchant_id), row.id, { sealed: row.card_sealed, keyVersion: row.key_version });
   }
 
-  async function toView(row: CardTokenRow, card?: SealedCard): Promise<TokenView> {
-    const data = card ?? (await openCard(row));
+  /** The holder fields a read shows, from the memo of opened cards while the sealed value is unchanged. */
+  async function holderFields(row: CardTokenRow): Promise<HolderFields> {
+    if (row.card_sealed === null || row.key_version === null) return NO_HOLDER_FIELDS;
+    const known = holders.get(row.id, row.merchant_id, row.card_sealed, row.key_version);
+    if (known !== undefined) return known;
+    return holders.set(row.id, row.merchant_id, row.card_sealed, row.key_version, await openCard(row));
+  }
+
+  // Plain assignments rather than conditional spreads: this runs on every read (see responses.ts).
+  function toView(row: CardTokenRow, card: HolderFields): TokenView {
     const binRecord = binTable.lookup(row.bin);
     const brand = row.brand ?? binRecord?.brand;
-    return {
-      ...(row.reuse_token ? { reuseToken: row.reuse_token } : {}),
-      ...(row.analytics_token && includesAnalytics(row.token_type) ? { analyticsToken: row.analytics_token } : {}),
+    const view: TokenView = {
       tokenType: row.token_type as TokenType,
       reuseTokenType: row.reuse_token_type as ReuseTokenType,
       tokenScope: row.token_scope_id,
       status: row.status as TokenStatus,
       bin: row.bin,
       lastFour: row.last_four,
-      ...(brand ? { brand } : {}),
       expiryMonth: row.expiry_month,
       expiryYear: row.expiry_year,
-      ...(data.cardholderName ? { cardHolderName: data.cardholderName } : {}),
-      ...(data.cardHolderEmail ? { cardHolderEmail: data.cardHolderEmail } : {}),
-      ...(binRecord ? { binRecord } : {}),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       tokenExpiryDate: row.token_expiry_date,
     };
+    if (row.reuse_token) view.reuseToken = row.reuse_token;
+    if (row.analytics_token && includesAnalytics(row.token_type)) view.analyticsToken = row.analytics_token;
+    if (brand) view.brand = brand;
+    if (card.cardholderName) view.cardHolderName = card.cardholderName;
+    if (card.cardHolderEmail) view.cardHolderEmail = card.cardHolderEmail;
+    if (binRecord) view.binRecord = binRecord;
+    return view;
   }
 
   function resolveBrand(requested: string | undefined, card: CapturedCard, errors: FieldErrors): string | undefined {
@@ -279,6 +291,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             // mints the reuse token: then it must be the only writer, or a caller could hold a token that was replaced.
             const guard = existing.reuse_token === null && changes.reuse_token ? { fingerprint, rowVersion: existing.row_version } : { fingerprint };
             if (!(await repo.update(tx, existing.id, guard, changes))) throw new LostRace();
+            holders.forget(existing.id);
             const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
             await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
             return row;
@@ -333,7 +346,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     },
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
-      return toView(await findOwned(caller, reuseToken));
+      const row = await findOwned(caller, reuseToken);
+      return toView(row, await holderFields(row));
     },
 
     async update(caller: MerchantCaller, reuseToken: string, input: PatchTokenInput): Promise<TokenView> {
@@ -403,6 +417,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       try {
         const updated = await transact(async (tx) => {
           if (!(await repo.update(tx, row.id, { rowVersion: row.row_version }, changes))) throw new LostRace();
+          holders.forget(row.id);
           const after = { ...row, ...changes, row_version: row.row_version + 1 } as CardTokenRow;
           await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, {
             fields: Object.keys(input).filter((k) => k !== 'cvv' && k !== 'encrypted_card').concat(card ? ['card'] : []),
@@ -437,6 +452,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
           const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };
           if (!(await repo.update(tx, row.id, { status: row.status }, destroyed))) throw new LostRace();
+          holders.forget(row.id);
           await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
         });
       });

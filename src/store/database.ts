@@ -5,11 +5,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations.js';
 import { directTransact, groupCommitTransact, type Transact } from './transactions.js';
+import { withFastRows } from './sqlite-rows.js';
 
 export type Engine = DatabaseConfig['engine'];
 
@@ -29,16 +30,16 @@ const STATEMENT_CACHE_SIZE = 256;
 /**
  * Kysely prepares every query afresh; preparing costs more than running a small query. The application issues a
  * few dozen distinct SQL strings, so their prepared statements are kept (better-sqlite3 is synchronous, so one
- * statement object is never used by two queries at once).
+ * statement object is never used by two queries at once). Their result rows are built as sqlite-rows.ts says.
  */
 function withStatementCache(database: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
     prepare(text: string) {
       let statement = statements.get(text);
       if (!statement) {
-        statement = database.prepare(text);
+        statement = withFastRows(database.prepare(text));
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
         statements.set(text, statement);
       }
