@@ -14,6 +14,7 @@ import { checkExpiry } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
 import { isUniqueViolation } from '../store/errors.js';
+import { compileOnce } from '../store/compiled-query.js';
 import type { Transact } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../network/keyed-mutex.js';
@@ -89,14 +90,17 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
   }
 
   /** Ownership is part of every lookup: a token of another account or card is simply not found. */
-  async function findToken(accountId: number, cardId: number, tokenId: string): Promise<NetworkTokenRow> {
-    const row = await db
+  const tokenOfAccount = compileOnce<NetworkTokenRow, 'token' | 'card' | 'account'>((param) =>
+    db
       .selectFrom('network_tokens')
       .selectAll()
-      .where('id', '=', tokenId)
-      .where('card_id', '=', cardId)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
+      .where('id', '=', param('token'))
+      .where('card_id', '=', param('card') as unknown as number)
+      .where('account_id', '=', param('account') as unknown as number),
+  );
+  async function findToken(accountId: number, cardId: number, tokenId: string): Promise<NetworkTokenRow> {
+    const { rows } = await db.executeQuery(tokenOfAccount({ token: tokenId, card: cardId, account: accountId }));
+    const row = rows[0];
     if (!row) throw new NotFound('token', ERR.tokenNotFound);
     return row;
   }
