@@ -126,6 +126,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     accountTokenVerifier: signing.verifier,
     async close() {
       await network.close();
+      await captureKeys.close();
       await store.close();
     },
   };

@@ -6,10 +6,12 @@
  * milliseconds per unlock for nothing, since the caller seals the armored private key with the platform's own
  * AES-GCM envelope (envelope.ts) before storing it.
  *
- * Cost per blob (Node 20, measured): curve25519 ≈ 1 ms, almost all of it the X25519 session-key step (openpgp
- * makes six small async WebCrypto calls; no config option shortens that). rsa3072 ≈ 100 ms of pure-JS BigInt on
+ * Cost per blob (Node 20, measured): curve25519 ≈ 1 ms of CPU, ~0.65 ms of it the session-key step (X25519 and
+ * AES key unwrap as six small async WebCrypto calls; neither a config option nor the public API can shorten or
+ * replace it), ~0.08 ms parsing, the rest the SEIPD payload and openpgp's stream plumbing. rsa3072 ≈ 100 ms of pure-JS BigInt on
  * the event loop, because Node 20 disables PKCS#1 v1.5 privateDecrypt (CVE-2023-46809) and openpgp falls back to
- * its own RSA: prefer curve25519, and keep RSA decryption off the request thread if it is offered.
+ * its own RSA: prefer curve25519. The server runs these decryptors in a worker thread (decrypt-pool.ts), off the
+ * request thread; loadCaptureDecryptor below is what that worker (and the tests) use.
  */
 import {
   decrypt as pgpDecrypt,

@@ -1,0 +1,302 @@
+/**
+ * Capture-blob decryption off the request thread: a small pool of worker threads (decrypt-worker.ts), each holding
+ * the parsed private keys it has been sent, answering decrypt requests with the same DecryptResult as the
+ * in-process decryptor (capture-keys.ts).
+ *
+ * Why: an OpenPGP decrypt costs ~1 ms of CPU for curve25519 (openpgp's WebCrypto plumbing, parsing, streams) and
+ * ~100 ms for rsa3072; on the HTTP thread that caps PUT throughput and stalls every other request. In a worker it
+ * runs on another core: on a 2-core machine the request thread's CPU per PUT fell from ~1.8 ms to ~0.75 ms and
+ * PUT/s rose ~470 → ~650-690 (bench, 32 connections); total CPU per PUT is unchanged. One worker is the default:
+ * at that rate it is ~60 % busy, so a second one would only add memory (each worker isolate with openpgp loaded
+ * costs ~20-25 MB of RSS, measured).
+ *
+ * Keys: the armored private key is sent to a worker once (per worker lifetime) and parsed there; the pool keeps
+ * the armored text so a replacement worker can be given the key again. Nothing here logs or echoes key material.
+ *
+ * Failure: a worker that exits (crash, out of memory) or that has work outstanding and answers nothing for
+ * `stallTimeoutMs` is stopped; its outstanding requests reject with DecryptWorkerError (the caller answers 500)
+ * and the next request starts a fresh worker. No request waits forever.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { MAX_ENCRYPTED_CARD_CHARS, type CaptureDecryptor, type DecryptResult } from './capture-keys.js';
+
+// ---- protocol (main ⇄ worker) --------------------------------------------------------------------------------
+
+export type DecryptWorkerRequest =
+  /** Parse a private key and keep it under `key`. A reply (fingerprint or error) only when `id` is given. */
+  | { op: 'load'; id?: number; key: number; armored: string }
+  | { op: 'decrypt'; id: number; key: number; blob: string };
+
+export type DecryptWorkerReply =
+  /** Sent once, when the worker's modules have loaded. */
+  | { ready: true }
+  | { id: number; keyFingerprint: string; decryptionKeyIDs: string[] }
+  | { id: number; result: DecryptResult }
+  | { id: number; error: string };
+
+// ---- pool -----------------------------------------------------------------------------------------------------
+
+/** The decryption worker failed (exited, hung, or the pool is closed): not a verdict on the blob. */
+export class DecryptWorkerError extends Error {
+  override readonly name = 'DecryptWorkerError';
+}
+
+export interface DecryptPoolOptions {
+  /** Worker threads. Default 1. */
+  size?: number;
+  /**
+   * A started worker with requests outstanding that answers none for this long is presumed hung and stopped.
+   * Default 10 s. Starting up (loading openpgp) may take up to max(this, 60 s).
+   */
+  stallTimeoutMs?: number;
+  /** V8 heap limits per worker (caps what a worker can cost; exceeding them ends the worker, not the process). */
+  resourceLimits?: ResourceLimits;
+  /** How long close() lets requests already in a worker finish before stopping it. Default 5 s. */
+  closeGraceMs?: number;
+  /** Worker entry module (tests substitute a faulty one). Default: decrypt-worker next to this module. */
+  entry?: URL;
+}
+
+export interface DecryptPool {
+  /** Parses the key in a worker; the decryptor sends each blob there. Rejects with the key's `capture key: …` error. */
+  load(privateKeyArmored: string): Promise<CaptureDecryptor>;
+  /**
+   * Refuses new requests, lets those already sent finish (up to `closeGraceMs`), then stops the workers; whatever
+   * is still outstanding then rejects. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+// The young generation is where openpgp's per-blob garbage lives; V8's default lets it grow to tens of MB per
+// isolate. A small one costs a few more scavenges (cheap: almost everything dies young) and keeps RSS down.
+const DEFAULT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
+const STARTUP_TIMEOUT_MS = 60_000;
+
+interface Pending {
+  resolve(reply: DecryptWorkerReply): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** Keys this worker has been sent (pool key numbers). */
+  keys: Set<number>;
+  /** Whether the worker has finished loading its modules. */
+  ready: boolean;
+  /** Last time this worker answered, got ready, or took on work while idle; its start time before it is ready. */
+  lastProgress: number;
+  dead: boolean;
+}
+
+export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool {
+  const size = Math.max(1, Math.floor(options.size ?? 1));
+  const stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
+  const resourceLimits = options.resourceLimits ?? DEFAULT_LIMITS;
+  const closeGraceMs = options.closeGraceMs ?? 5_000;
+  const entry = options.entry ?? defaultEntry();
+
+  const slots: Slot[] = [];
+  /** Armored private keys by pool key number, to hand them to replacement workers. */
+  const armoredKeys = new Map<number, string>();
+  let nextKey = 1;
+  let nextId = 1;
+  let closed = false;
+  let watchdog: NodeJS.Timeout | undefined;
+  /** Called when the last outstanding request settles, while close() waits for that. */
+  let onDrained: (() => void) | undefined;
+  const outstanding = () => slots.reduce((sum, slot) => sum + slot.pending.size, 0);
+
+  function fail(slot: Slot, reason: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots.splice(index, 1);
+    const error = new DecryptWorkerError(`capture key: decryption worker ${reason}`);
+    for (const pending of slot.pending.values()) pending.reject(error);
+    slot.pending.clear();
+    void slot.worker.terminate().catch(() => {});
+    if (onDrained && outstanding() === 0) onDrained();
+  }
+
+  function spawn(): Slot {
+    const worker = startWorker(entry, resourceLimits);
+    const slot: Slot = { worker, pending: new Map(), keys: new Set(), ready: false, lastProgress: Date.now(), dead: false };
+    worker.on('message', (reply: DecryptWorkerReply) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        slot.lastProgress = Date.now();
+        return;
+      }
+      const pending = slot.pending.get(reply.id);
+      if (!pending) return;
+      slot.pending.delete(reply.id);
+      slot.lastProgress = Date.now();
+      if (slot.pending.size === 0) worker.unref();
+      // An error reply is the worker's verdict (e.g. an unusable key), not a failure of the worker.
+      if ('error' in reply) pending.reject(new Error(reply.error));
+      else pending.resolve(reply);
+      if (onDrained && outstanding() === 0) onDrained();
+    });
+    // The error itself is not logged: it may come from code that had a blob or key in hand.
+    worker.on('error', () => fail(slot, 'failed'));
+    worker.on('messageerror', () => fail(slot, 'failed'));
+    worker.on('exit', () => fail(slot, 'exited'));
+    slots.push(slot);
+    watchdog ??= setInterval(checkStalls, Math.max(10, Math.min(1000, stallTimeoutMs / 4))).unref();
+    return slot;
+  }
+
+  function checkStalls(): void {
+    const now = Date.now();
+    for (const slot of [...slots]) {
+      const limit = slot.ready ? stallTimeoutMs : Math.max(stallTimeoutMs, STARTUP_TIMEOUT_MS);
+      if (slot.pending.size > 0 && now - slot.lastProgress > limit) fail(slot, slot.ready ? 'stopped answering' : 'did not start');
+    }
+  }
+
+  /** The worker with the least outstanding work, starting workers up to `size`. */
+  function pick(): Slot {
+    if (slots.length < size) return spawn();
+    let best = slots[0]!;
+    for (const slot of slots) if (slot.pending.size < best.pending.size) best = slot;
+    return best;
+  }
+
+  function send(slot: Slot, request: DecryptWorkerRequest & { id: number }): Promise<DecryptWorkerReply> {
+    return new Promise((resolve, reject) => {
+      if (slot.pending.size === 0) {
+        if (slot.ready) slot.lastProgress = Date.now();
+        slot.worker.ref();
+      }
+      slot.pending.set(request.id, { resolve, reject });
+      try {
+        slot.worker.postMessage(request);
+      } catch {
+        slot.pending.delete(request.id);
+        reject(new DecryptWorkerError('capture key: decryption worker unavailable'));
+      }
+    });
+  }
+
+  async function decrypt(key: number, blob: string): Promise<DecryptResult> {
+    if (closed) throw new DecryptWorkerError('capture key: decryption pool closed');
+    const slot = pick();
+    if (!slot.keys.has(key)) {
+      const armored = armoredKeys.get(key);
+      if (armored === undefined) throw new DecryptWorkerError('capture key: unknown key');
+      // No reply asked for: the worker chains the decrypt below on this load, and reports its failure there.
+      slot.worker.postMessage({ op: 'load', key, armored } satisfies DecryptWorkerRequest);
+      slot.keys.add(key);
+    }
+    let reply: DecryptWorkerReply;
+    try {
+      reply = await send(slot, { op: 'decrypt', id: nextId++, key, blob });
+    } catch (error) {
+      // decrypt() has no verdict that is an error: whatever went wrong was the worker's doing.
+      throw error instanceof DecryptWorkerError ? error : new DecryptWorkerError((error as Error).message);
+    }
+    if (!('result' in reply)) throw new DecryptWorkerError('capture key: unexpected worker reply');
+    return reply.result;
+  }
+
+  return {
+    async load(privateKeyArmored) {
+      if (closed) throw new DecryptWorkerError('capture key: decryption pool closed');
+      if (typeof privateKeyArmored !== 'string') throw new Error('capture key: not a readable OpenPGP private key');
+      const key = nextKey++;
+      const slot = pick();
+      slot.keys.add(key);
+      const reply = await send(slot, { op: 'load', id: nextId++, key, armored: privateKeyArmored });
+      if (!('keyFingerprint' in reply)) throw new DecryptWorkerError('capture key: unexpected worker reply');
+      armoredKeys.set(key, privateKeyArmored);
+      const { keyFingerprint, decryptionKeyIDs } = reply;
+      return {
+        keyFingerprint,
+        decryptionKeyIDs: Object.freeze([...decryptionKeyIDs]),
+        decrypt(encryptedCardBase64: string): Promise<DecryptResult> {
+          // The checks parseEncryptedCard starts with, here so oversized or non-string input is never copied over.
+          if (typeof encryptedCardBase64 !== 'string' || encryptedCardBase64.length > MAX_ENCRYPTED_CARD_CHARS) {
+            return Promise.resolve({ ok: false, reason: 'malformed' });
+          }
+          return decrypt(key, encryptedCardBase64);
+        },
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (outstanding() > 0) {
+        // The watchdog keeps running meanwhile: a hung worker fails its requests instead of holding close() up.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, closeGraceMs);
+          onDrained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        onDrained = undefined;
+      }
+      if (watchdog) clearInterval(watchdog);
+      const workers = slots.map((slot) => slot.worker);
+      for (const slot of [...slots]) fail(slot, 'closed');
+      armoredKeys.clear();
+      await Promise.all(workers.map((worker) => worker.terminate().catch(() => {})));
+    },
+  };
+}
+
+// ---- starting a worker ----------------------------------------------------------------------------------------
+
+function defaultEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './decrypt-worker.ts' : './decrypt-worker.js', import.meta.url);
+}
+
+function startWorker(entry: URL, resourceLimits: ResourceLimits): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { resourceLimits });
+  // Running from TypeScript sources (the test suite): Node 20 cannot load .ts, so the worker first registers a
+  // loader that transpiles it with the project's own TypeScript. Never used by the built server (dist/ is .js).
+  return new Worker(SOURCE_BOOTSTRAP, {
+    eval: true,
+    resourceLimits,
+    workerData: {
+      hooks: SOURCE_HOOKS,
+      typescript: pathToFileURL(createRequire(fileURLToPath(import.meta.url)).resolve('typescript')).href,
+      entry: entry.href,
+    },
+  });
+}
+
+const SOURCE_BOOTSTRAP = `
+const { register } = require('node:module');
+const { workerData } = require('node:worker_threads');
+register('data:text/javascript,' + encodeURIComponent(workerData.hooks), { data: { typescript: workerData.typescript } });
+import(workerData.entry).catch((error) => { process.exitCode = 1; throw error; });
+`;
+
+const SOURCE_HOOKS = `
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+let ts;
+export async function initialize(data) { ts = (await import(data.typescript)).default; }
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) return next(specifier.slice(0, -3) + '.ts', context);
+    throw error;
+  }
+}
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
+  const fileName = fileURLToPath(url);
+  const { outputText } = ts.transpileModule(readFileSync(fileName, 'utf8'), {
+    fileName,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  return { format: 'module', source: outputText, shortCircuit: true };
+}
+`;
