@@ -289,15 +289,17 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
       `p50 ${fmt(micro.pgpDecrypt.p50Ms, 2)} ms, p99 ${fmt(micro.pgpDecrypt.p99Ms, 2)} ms; CPU ${fmt(micro.pgpDecryptCpuMs, 2)} ms per decrypt ` +
       `(JS thread + libuv pool, where openpgp's WebCrypto calls run).`,
   );
+  const ceiling = micro.pgpDecryptConcurrent.perSecond;
   log(
-    `    With ${micro.pgpDecryptConcurrent.concurrency} in flight, one process decrypts ${fmt(micro.pgpDecryptConcurrent.perSecond)} blobs/s on this machine: ` +
-      `a ceiling for PUT/s of one server process before any storage work.`,
+    `    With ${micro.pgpDecryptConcurrent.concurrency} in flight, one thread decrypts ${fmt(ceiling)} blobs/s on this machine. The server decrypts ` +
+      `in one worker thread (decrypt-pool.ts), so this is the PUT/s ceiling of one server process` +
+      (put ? `; the measured ${fmt(put.rps)} PUT/s is ${fmt((100 * put.rps) / ceiling)} % of it.` : '.'),
   );
   if (put && put.serverCpuMsPerRequest !== null) {
-    const share = Math.min(100, (100 * micro.pgpDecryptCpuMs) / put.serverCpuMsPerRequest);
     log(
-      `    Measured server CPU per PUT: ${fmt(put.serverCpuMsPerRequest, 2)} ms (${fmt(put.serverCpuPercent ?? 0)} % of a core at ${fmt(put.rps)} PUT/s); ` +
-        `decrypt ≈ ${fmt(share)} % of it. ${fmt(put.floorRps ?? 0)} PUT/s on ${availableParallelism()} cores allows ≤ ${fmt((1000 * availableParallelism()) / (put.floorRps ?? 1), 2)} ms of CPU per PUT in total.`,
+      `    Measured server CPU per PUT, all threads (HTTP, decryption worker, libuv pool, SQLite): ${fmt(put.serverCpuMsPerRequest, 2)} ms ` +
+        `(${fmt(put.serverCpuPercent ?? 0)} % of a core at ${fmt(put.rps)} PUT/s). ${fmt(put.floorRps ?? 0)} PUT/s on ${availableParallelism()} cores ` +
+        `allows ≤ ${fmt((1000 * availableParallelism()) / (put.floorRps ?? 1), 2)} ms of CPU per PUT in total.`,
     );
   }
   log(
@@ -314,6 +316,14 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
     log(
       `  - GET: ${fmt(get.serverCpuMsPerRequest, 3)} ms server CPU per request (${fmt(get.serverCpuPercent ?? 0)} % of a core); ` +
         `the load generator used ${fmt(get.benchCpuPercent)} % of a core on the same machine.`,
+    );
+  }
+  const ops = results.find((r) => r.name.includes('SUSPEND'));
+  if (ops && ops.serverCpuMsPerRequest !== null) {
+    log(
+      `  - issuer SUSPEND/RESUME: ${fmt(ops.serverCpuMsPerRequest, 3)} ms server CPU per operation (${fmt(ops.serverCpuPercent ?? 0)} % of a core), ` +
+        `including the in-process network simulator's side; each operation is one durable SQLite commit (token, audit record, event), ` +
+        `and concurrent operations share fsyncs through group commit, so below a full core the wait is the disk, not the CPU.`,
     );
   }
 }

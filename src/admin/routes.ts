@@ -9,7 +9,7 @@ import { adminErrorHandler } from '../http/admin-envelope.js';
 import { ref } from '../http/openapi.js';
 import type { CaptureKeyService } from '../merchant/capture-key-service.js';
 import type { MerchantAuthenticator } from '../merchant/authenticator.js';
-import type { CaptureKeyAlgorithm } from '../vault/capture-keys.js';
+import type { CaptureKeyAlgorithm } from '../vault/capture-types.js';
 import type { MerchantAdmin, TokenScopeInput } from './merchant-admin.js';
 
 export interface AdminRouteDeps {

@@ -5,7 +5,10 @@
  * Format (DOMAIN.md §3): one-line JSON → OpenPGP message to the capture public key → ASCII armor → base64.
  */
 import { createMessage, encrypt, readKey, type Key } from 'openpgp';
-import { base64ToText, textToBase64 } from './base64.js';
+import { textToBase64 } from './base64.js';
+import { decodeDistributedPublicKey } from './public-key.js';
+
+export { decodeDistributedPublicKey, encodePublicKeyForDistribution } from './public-key.js';
 
 export interface CardInput {
   cardNumber: string;
@@ -62,18 +65,6 @@ export function serializeCard(card: CardInput, now: Date = new Date()): string {
   }
   // JSON.stringify without an indent argument emits one line with no insignificant whitespace.
   return JSON.stringify(out);
-}
-
-/** base64 of the ASCII-armored public key: the form in which capture keys are handed out. */
-export function encodePublicKeyForDistribution(armored: string): string {
-  return textToBase64(armored);
-}
-
-/** Inverse of encodePublicKeyForDistribution. Throws if the input is not base64 of UTF-8 text. */
-export function decodeDistributedPublicKey(b64: string): string {
-  const armored = base64ToText(b64);
-  if (armored === null) throw new Error('public key is not valid base64-encoded text');
-  return armored;
 }
 
 /** Encrypts the card to the merchant's capture public key and returns the `encrypted_card` string. */

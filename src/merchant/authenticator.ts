@@ -5,6 +5,10 @@
  * would cap the API at a few dozen requests per second, so a successful verification is remembered for a short
  * while as an HMAC of the secret under a per-process random key: a later request with the same secret is
  * checked in constant time against that digest, and a revoked key stops working within the cache lifetime.
+ *
+ * Requests that miss the cache together with the same credentials (every open connection of a client, at start or
+ * when the entry expires) share one verification instead of each paying a scrypt: without that, 64 connections
+ * would queue 64 hashes on libuv's 4 threads (~0.7 s of stall) once a minute.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -39,27 +43,54 @@ export function createMerchantAuthenticator(db: Kysely<Database>, clock: Clock):
   const verified = new Map<string, { digest: Buffer; merchantId: string; until: number }>();
   // Unknown key ids still cost one scrypt, so response time does not tell which ids exist.
   const decoyHash = hashSecret(randomBytes(16).toString('hex'));
+  /** Verifications in progress, by key id and secret digest: resolve to the merchant id. */
+  const verifying = new Map<string, Promise<string>>();
+  /** Bumped by forget(): a verification that began before a revocation must not put the key back in the cache. */
+  let forgets = 0;
+
+  async function verify(apiKeyId: string, secret: string, secretDigest: Buffer, now: number): Promise<string> {
+    const forgetsAtStart = forgets;
+    const key = await db
+      .selectFrom('api_keys')
+      .select(['merchant_id', 'secret_hash', 'revoked_at'])
+      .where('id', '=', apiKeyId)
+      .executeTakeFirst();
+    const ok = await verifySecret(secret, key?.secret_hash ?? (await decoyHash));
+    if (!key || !ok || key.revoked_at !== null) throw new Unauthorized('wrong credentials');
+    if (forgets === forgetsAtStart) {
+      if (verified.size >= MAX_CACHED) verified.clear();
+      verified.set(apiKeyId, { digest: secretDigest, merchantId: key.merchant_id, until: now + CACHE_TTL_MS });
+    }
+    return key.merchant_id;
+  }
 
   return {
-    forget: (apiKeyId) => void verified.delete(apiKeyId),
+    forget(apiKeyId) {
+      forgets++;
+      verified.delete(apiKeyId);
+      // Requests from now on verify afresh (and see the revocation) instead of joining a verification in progress.
+      for (const flight of verifying.keys()) if (flight.startsWith(`${apiKeyId}:`)) verifying.delete(flight);
+    },
     async authenticate(header) {
       const credentials = parseBasic(header);
       if (!credentials || credentials.id.length > 100 || credentials.secret.length > 200) throw new Unauthorized('malformed credentials');
       const now = clock().getTime();
+      const secretDigest = digest(credentials.secret);
       const cached = verified.get(credentials.id);
-      if (cached && cached.until > now && timingSafeEqual(cached.digest, digest(credentials.secret))) {
+      if (cached && cached.until > now && timingSafeEqual(cached.digest, secretDigest)) {
         return { merchantId: cached.merchantId, apiKeyId: credentials.id };
       }
-      const key = await db
-        .selectFrom('api_keys')
-        .select(['merchant_id', 'secret_hash', 'revoked_at'])
-        .where('id', '=', credentials.id)
-        .executeTakeFirst();
-      const ok = await verifySecret(credentials.secret, key?.secret_hash ?? (await decoyHash));
-      if (!key || !ok || key.revoked_at !== null) throw new Unauthorized('wrong credentials');
-      if (verified.size >= MAX_CACHED) verified.clear();
-      verified.set(credentials.id, { digest: digest(credentials.secret), merchantId: key.merchant_id, until: now + CACHE_TTL_MS });
-      return { merchantId: key.merchant_id, apiKeyId: credentials.id };
+      // Keyed by the HMAC, not the secret: a wrong secret never rides on a right one's verification.
+      const flight = `${credentials.id}:${secretDigest.toString('hex')}`;
+      let pending = verifying.get(flight);
+      if (!pending) {
+        const started = verify(credentials.id, credentials.secret, secretDigest, now).finally(() => {
+          if (verifying.get(flight) === started) verifying.delete(flight);
+        });
+        verifying.set(flight, started);
+        pending = started;
+      }
+      return { merchantId: await pending, apiKeyId: credentials.id };
     },
   };
 }

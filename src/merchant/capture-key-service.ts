@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { SealedData } from '../keys/sealed-data.js';
-import { generateCaptureKeyPair, type CaptureDecryptor, type CaptureKeyAlgorithm } from '../vault/capture-keys.js';
+import type { CaptureDecryptor, CaptureKeyAlgorithm } from '../vault/capture-types.js';
 import { createDecryptPool, type DecryptPoolOptions } from '../vault/decrypt-pool.js';
-import { encodePublicKeyForDistribution } from '../client/encrypt-card.js';
+import { encodePublicKeyForDistribution } from '../client/public-key.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Transact } from '../store/transactions.js';
 import { merchantOwner } from './owner.js';
@@ -39,8 +39,8 @@ export function createCaptureKeyService(
   sealed: SealedData,
   poolOptions: DecryptPoolOptions = {},
 ): CaptureKeyService {
-  // Decryption (~1 ms of CPU per curve25519 blob, ~100 ms per RSA one) runs off the request thread. The worker is
-  // started on first use: admin commands that never decrypt never start it.
+  // Decryption (~1 ms of CPU per curve25519 blob, ~100 ms per RSA one) and key generation run off the request
+  // thread, which therefore never loads openpgp (~17 MB of RSS). The worker is started on first use.
   const pool = createDecryptPool(poolOptions);
   // Parsing an OpenPGP private key verifies its self-signatures: far too slow to repeat per request.
   const decryptors = new Map<string, Promise<CaptureDecryptor>>();
@@ -56,7 +56,7 @@ export function createCaptureKeyService(
   return {
     async create(merchantId, algorithm) {
       const alias = `pk_${randomBytes(10).toString('hex')}`;
-      const pair = await generateCaptureKeyPair(algorithm, alias);
+      const pair = await pool.generate(algorithm, alias);
       const owner = merchantOwner(merchantId);
       const { sealed: privateSealed, keyVersion } = await sealed.seal(owner, objectId(alias), pair.privateKeyArmored);
       const row = {

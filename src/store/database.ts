@@ -4,7 +4,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
@@ -21,9 +20,6 @@ export interface Store {
   transact: Transact;
   close(): Promise<void>;
 }
-
-// bigint columns (account and card ids) come back from pg as strings; they are always below 2^53 here.
-pg.types.setTypeParser(20, (value: string) => Number(value));
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -63,7 +59,11 @@ function openSqlite(path: string): Kysely<Database> {
  * `?schema=name` on a postgres URL selects (and creates) a schema: how each test run gets its own namespace,
  * and how an operator can share one database between environments.
  */
-function openPostgres(rawUrl: string): { db: Kysely<Database>; schema: string | undefined } {
+async function openPostgres(rawUrl: string): Promise<{ db: Kysely<Database>; schema: string | undefined }> {
+  // Loaded only here: a server on the embedded store never pays for pg (~15 MB of RSS).
+  const { default: pg } = await import('pg');
+  // bigint columns (account and card ids) come back from pg as strings; they are always below 2^53 here.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
   const url = new URL(rawUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
@@ -94,7 +94,7 @@ export async function openStore(config: DatabaseConfig, options: { migrate?: boo
   if (config.engine === 'sqlite') {
     db = openSqlite(config.path);
   } else {
-    const opened = openPostgres(config.url);
+    const opened = await openPostgres(config.url);
     db = opened.db;
     schema = opened.schema;
     if (schema) await createSchema(db, schema);

@@ -11,7 +11,7 @@
  * replace it), ~0.08 ms parsing, the rest the SEIPD payload and openpgp's stream plumbing. rsa3072 ≈ 100 ms of pure-JS BigInt on
  * the event loop, because Node 20 disables PKCS#1 v1.5 privateDecrypt (CVE-2023-46809) and openpgp falls back to
  * its own RSA: prefer curve25519. The server runs these decryptors in a worker thread (decrypt-pool.ts), off the
- * request thread; loadCaptureDecryptor below is what that worker (and the tests) use.
+ * request thread; generateCaptureKeyPair and loadCaptureDecryptor below are what that worker (and the tests) use.
  */
 import {
   decrypt as pgpDecrypt,
@@ -28,30 +28,17 @@ import {
   type PrivateKey,
 } from 'openpgp';
 import { base64ToBytes, utf8Decode } from '../client/base64.js';
+import type { CaptureDecryptor, CaptureKeyAlgorithm, CaptureKeyPair, DecryptFailureReason, DecryptResult } from './capture-types.js';
+import { MAX_ENCRYPTED_CARD_CHARS } from './capture-types.js';
 
-export type CaptureKeyAlgorithm = 'curve25519' | 'rsa3072';
-
-export interface CaptureKeyPair {
-  publicKeyArmored: string;
-  privateKeyArmored: string;
-  /** Hex fingerprint of the primary key, as OpenPGP tools print it (lower case). */
-  keyFingerprint: string;
-}
-
-export type DecryptFailureReason = 'malformed' | 'wrong_key' | 'corrupt';
-export type DecryptResult = { ok: true; plaintext: string } | { ok: false; reason: DecryptFailureReason };
-
-export interface CaptureDecryptor {
-  /** Fingerprint of the primary key this decryptor was loaded from. */
-  readonly keyFingerprint: string;
-  /** Hex key IDs of the (sub)keys that can decrypt: what a blob's recipient key IDs are matched against. */
-  readonly decryptionKeyIDs: readonly string[];
-  /** Never throws for bad input; every failure is one of the three reasons. */
-  decrypt(encryptedCardBase64: string): Promise<DecryptResult>;
-}
-
-/** Upper bound on `encrypted_card` (base64 characters). A real blob is 1–3 KiB; anything near this is abuse. */
-export const MAX_ENCRYPTED_CARD_CHARS = 64 * 1024;
+export {
+  MAX_ENCRYPTED_CARD_CHARS,
+  type CaptureDecryptor,
+  type CaptureKeyAlgorithm,
+  type CaptureKeyPair,
+  type DecryptFailureReason,
+  type DecryptResult,
+} from './capture-types.js';
 
 // The plaintext is a few hundred bytes of JSON. Capping decompression stops a "zip bomb" in a compressed
 // packet from making us inflate megabytes per request.

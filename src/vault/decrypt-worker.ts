@@ -4,7 +4,7 @@
  * material and card data arrive in messages, and error replies carry only the fixed `capture key: …` texts.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadCaptureDecryptor, type CaptureDecryptor } from './capture-keys.js';
+import { generateCaptureKeyPair, loadCaptureDecryptor, type CaptureDecryptor } from './capture-keys.js';
 import type { DecryptWorkerReply, DecryptWorkerRequest } from './decrypt-pool.js';
 
 const port = parentPort;
@@ -22,6 +22,14 @@ function safeMessage(error: unknown): string {
 const reply = (message: DecryptWorkerReply) => port.postMessage(message);
 
 port.on('message', (request: DecryptWorkerRequest) => {
+  if (request.op === 'generate') {
+    const { id } = request;
+    generateCaptureKeyPair(request.algorithm, request.label).then(
+      (pair) => reply({ id, pair }),
+      () => reply({ id, error: 'capture key: key generation failed' }),
+    );
+    return;
+  }
   if (request.op === 'load') {
     const loading = loadCaptureDecryptor(request.armored);
     keys.set(request.key, loading);

@@ -73,6 +73,20 @@ describe('decrypt pool (real worker)', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('generates key pairs in the worker that encrypt to and decrypt with each other, both algorithms', async () => {
+    for (const algorithm of ['curve25519', 'rsa3072'] as const) {
+      const pair = await pool.generate(algorithm, `pool-generated-${algorithm}`);
+      const publicKey = await readKey({ armoredKey: pair.publicKeyArmored });
+      expect(publicKey.isPrivate()).toBe(false);
+      expect(publicKey.getFingerprint()).toBe(pair.keyFingerprint);
+      expect(publicKey.getAlgorithmInfo().algorithm).toBe(algorithm === 'rsa3072' ? 'rsaEncryptSign' : 'eddsaLegacy');
+      const generated = await pool.load(pair.privateKeyArmored);
+      expect(generated.keyFingerprint).toBe(pair.keyFingerprint);
+      const result = await generated.decrypt(await blobFor(pair));
+      expect(result.ok && JSON.parse(result.plaintext).cardNumber).toBe(CARD.cardNumber);
+    }
+  });
+
   it('decrypts many blobs in flight at once, each to its own plaintext', async () => {
     const cards = Array.from({ length: 40 }, (_, i) => ({ ...CARD, cardNumber: `41111111111${String(10000 + i)}` }));
     const blobs = await Promise.all(cards.map((card) => blobFor(ours, card)));
