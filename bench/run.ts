@@ -309,7 +309,7 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
   log(
     `  - scrypt verify of an API secret (N=16384, r=8, ${micro.scryptVerify.iterations} runs): mean ${fmt(micro.scryptVerify.meanMs, 1)} ms ` +
       `(libuv pool, not the JS thread). The merchant authenticator caches a verified secret for 60 s, so it is paid once ` +
-      `per API key per minute (plus once per connection racing the first miss), not per request; per request it would cap ` +
+      `per API key per minute (concurrent misses with the same credentials share one verification), not per request; per request it would cap ` +
       `at ~${fmt((4 * 1000) / micro.scryptVerify.meanMs)} req/s with the default 4 pool threads.`,
   );
   if (get && get.serverCpuMsPerRequest !== null) {
