@@ -17,7 +17,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import { compileOnce } from '../store/compiled-query.js';
 import type { Transact } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
-import { createKeyedMutex } from '../network/keyed-mutex.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import type {
   Decision,
   DecisionRequest,

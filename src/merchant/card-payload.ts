@@ -20,7 +20,18 @@ export interface CapturedCard {
 /** How long a captured card stays usable, and how far ahead of our clock a browser's clock may run. */
 export const CAPTURE_VALIDITY_MS = 15 * 60 * 1000;
 export const CAPTURE_FUTURE_SKEW_MS = 2 * 60 * 1000;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/** An RFC 3339 date-time naming a day that exists: Date.parse alone would roll 2026-11-31 over to December 1st. */
+function isRfc3339DateTime(value: string): boolean {
+  const match = RFC3339.exec(value);
+  if (!match || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 const KNOWN_FIELDS = new Set([
   'cardNumber',
   'expiryMonth',
@@ -78,7 +89,7 @@ export function parseCapturedCard(plaintext: string, now: Date): CapturedCard {
   const captureTime = data.captureTime;
   if (captureTime === undefined) {
     errors[FIELD('captureTime')] = 'is required';
-  } else if (typeof captureTime !== 'string' || !RFC3339.test(captureTime) || Number.isNaN(Date.parse(captureTime))) {
+  } else if (typeof captureTime !== 'string' || !isRfc3339DateTime(captureTime)) {
     errors[FIELD('captureTime')] = 'must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z';
   } else {
     const age = now.getTime() - Date.parse(captureTime);

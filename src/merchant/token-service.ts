@@ -18,6 +18,7 @@ import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard }
 import { createTokenRepo, type CardTokenRow } from './token-repo.js';
 import { merchantOwner } from './owner.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 
 export type TokenType = 'REUSE' | 'ANALYTICS' | 'REUSE_AND_ANALYTICS';
 export type ReuseTokenType = 'INTERNAL' | 'CHASE' | 'TAVE';
@@ -85,6 +86,8 @@ interface SealedCard {
 const NO_HOLDER_FIELDS: HolderFields = Object.freeze({});
 const DEFAULT_TTL_DAYS = 3 * 365;
 const MAX_ATTEMPTS = 10;
+/** The contract's shortest token id (`minLength` of every `{id}` path parameter). */
+const MIN_TOKEN_ID_LENGTH = 14;
 const UUID_FLEXIBLE = /^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$/i;
 
 /** Thrown inside a transaction to roll it back and try again after a concurrent writer won. */
@@ -103,6 +106,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   const { db, transact, sealed, captureKeys, binTable, clock } = deps;
   const repo = createTokenRepo(db);
   const holders = createHolderCache();
+  const upserts = createKeyedMutex();
 
   const includesReuse = (t: string) => t === 'REUSE' || t === 'REUSE_AND_ANALYTICS';
   const includesAnalytics = (t: string) => t === 'ANALYTICS' || t === 'REUSE_AND_ANALYTICS';
@@ -112,6 +116,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     return reuse && analytics ? 'REUSE_AND_ANALYTICS' : reuse ? 'REUSE' : 'ANALYTICS';
   };
   const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => row.token_expiry_date < isoDate(clock());
+  /** Whether a format-preserving token (CHASE, TAVE) can stand for this card number. */
+  const keepsFormat = (token: string, pan: string) =>
+    token.length === pan.length && token.slice(0, 6) === pan.slice(0, 6) && token.slice(-4) === pan.slice(-4);
   const actor = (caller: MerchantCaller) => `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
 
   function checkTokenExpiryDate(value: string | undefined, errors: FieldErrors, field: string): void {
@@ -250,6 +257,11 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
       const card = await decryptCard(caller.merchantId, input.public_key_alias, input.encrypted_card);
       const brand = resolveBrand(input.card_brand, card, errors);
+      if (reuseTokenType !== 'INTERNAL' && includesReuse(tokenType) && card.pan.length < MIN_TOKEN_ID_LENGTH) {
+        // A format-preserving token is as long as the card number, and the API could not address a shorter one.
+        errors['body.reuse_token_type'] =
+          `${reuseTokenType} tokens are as long as the card number and token ids have at least ${MIN_TOKEN_ID_LENGTH} characters: use INTERNAL for a ${card.pan.length}-digit card`;
+      }
       if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
 
       const owner = merchantOwner(caller.merchantId);
@@ -264,7 +276,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         ...(card.startYear !== undefined ? { startYear: card.startYear } : {}),
       };
 
-      return withRetries(async () => {
+      // Upserts of one card are serialized in this process (no retry storm when a client sends the same card on
+      // many connections); the row-version guard below catches writers in other processes.
+      return upserts.run(`${scope!.id}:${reuseTokenType}:${fingerprint}`, () => withRetries(async () => {
         const existing = await repo.findLive(db, scope!.id, reuseTokenType, fingerprint);
         if (existing && !isExpired(existing)) {
           const mergedType = unionType(existing.token_type, tokenType);
@@ -287,10 +301,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             updated_at: now.toISOString(),
           };
           const updated = await transact(async (tx) => {
-            // Concurrent upserts of one card may both apply (last writer wins on the details), except when this one
-            // mints the reuse token: then it must be the only writer, or a caller could hold a token that was replaced.
-            const guard = existing.reuse_token === null && changes.reuse_token ? { fingerprint, rowVersion: existing.row_version } : { fingerprint };
-            if (!(await repo.update(tx, existing.id, guard, changes))) throw new LostRace();
+            // Everything above was computed from `existing`: if the row changed since (another upsert, a PATCH, a
+            // suspend), applying it would undo that change, e.g. drop a reuse token another caller now holds.
+            if (!(await repo.update(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
             holders.forget(existing.id);
             const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
             await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
@@ -342,7 +355,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           throw error;
         }
         return toView(row, next);
-      });
+      }));
     },
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
@@ -373,22 +386,32 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         const problem = validateHolderName(input.card_holder_name);
         if (problem) errors['body.card_holder_name'] = problem;
       }
-      if (input.expiry_month !== undefined || input.expiry_year !== undefined) {
-        const month = input.expiry_month ?? row.expiry_month;
-        const year = input.expiry_year ?? row.expiry_year;
-        const check = checkExpiry(month, year, clock());
+      // The expiry the token ends up with: the fields sent, else the new card's (checked once it is decrypted), else the stored one.
+      const checkResultingExpiry = (month: number, year: number, into: FieldErrors) => {
+        if (input.expiry_month === undefined && input.expiry_year === undefined) return;
+        const check = checkExpiry(input.expiry_month ?? month, input.expiry_year ?? year, clock());
         const field = input.expiry_year !== undefined ? 'body.expiry_year' : 'body.expiry_month';
-        if (check === 'invalid') errors[field] = 'is not a possible expiry date';
-        if (check === 'expired') errors[field] = 'the card would be expired';
-      }
+        if (check === 'invalid') into[field] = 'is not a possible expiry date';
+        if (check === 'expired') into[field] = 'the card would be expired';
+      };
+      if (input.encrypted_card === undefined) checkResultingExpiry(row.expiry_month, row.expiry_year, errors);
       checkTokenExpiryDate(input.token_expiry_date, errors, 'body.token_expiry_date');
       if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
 
       const owner = merchantOwner(caller.merchantId);
       const card = input.encrypted_card !== undefined ? await decryptCard(caller.merchantId, input.public_key_alias!, input.encrypted_card) : undefined;
-      if (card && input.cvv !== undefined) {
-        const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
-        if (problem) throw new InvalidInput({ 'body.cvv': problem });
+      if (card) {
+        const cardErrors: FieldErrors = {};
+        if (input.cvv !== undefined) {
+          const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
+          if (problem) cardErrors['body.cvv'] = problem;
+        }
+        checkResultingExpiry(card.expiryMonth, card.expiryYear, cardErrors);
+        if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !keepsFormat(row.reuse_token, card.pan)) {
+          cardErrors['body.encrypted_card'] =
+            `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`;
+        }
+        if (Object.keys(cardErrors).length > 0) throw new InvalidInput(cardErrors);
       }
       const previous = await openCard(row);
       const next: SealedCard = { ...previous };

@@ -8,7 +8,7 @@ import { detectBrand } from '../cards/brand.js';
 import { NetworkFailure } from '../errors.js';
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
 import { randomIds, tokenRequestor, type IdSource } from './ids.js';
-import { createKeyedMutex } from './keyed-mutex.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import { renderNetworkData } from './network-data.js';
 import { createPanReferenceRegistry } from './pan-references.js';
 import {

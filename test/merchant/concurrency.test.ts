@@ -80,6 +80,51 @@ describe.each(ENGINES)('concurrency on %s', (engine) => {
     expect(await countTokens(server, merchant.merchantId)).toBe(1);
   });
 
+  /** Concurrent PUTs of one card that was first tokenized ANALYTICS-only, alternating REUSE and ANALYTICS. */
+  async function mixedTypeRace(merchant: TestMerchant, api: MerchantApi, servers: TestServer[]) {
+    const pan = makePan('45');
+    const first = await api.put({ cardNumber: pan }, { token_type: 'ANALYTICS' });
+    expect(first.status, first.text).toBe(200);
+    const types = Array.from({ length: N }, (_, i) => (i % 2 === 0 ? 'REUSE' : 'ANALYTICS'));
+    const blobs = await Promise.all(types.map(() => api.blob({ cardNumber: pan })));
+    const results = await Promise.all(
+      blobs.map((encrypted_card, i) =>
+        request(servers[i % servers.length]!.baseUrl, 'PUT', '/oidc/api/v2/card', {
+          basic: merchant.basic,
+          body: { token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card, token_type: types[i] },
+        }),
+      ),
+    );
+    for (const res of results) expect(res.status, `${res.text}\n${serverErrors()}`).toBe(200);
+    const reuseTokens = new Set(results.filter((_, i) => types[i] === 'REUSE').map((r) => r.body.reuse_token));
+    expect(reuseTokens.size, [...reuseTokens].join(', ')).toBe(1);
+    // Every reuse token a PUT handed out still works, on every instance, and the card kept its PAN.
+    for (const target of servers) {
+      const read = await request(target.baseUrl, 'GET', `/oidc/api/v2/card/${[...reuseTokens][0]}`, { basic: merchant.basic });
+      expect(read.status, read.text).toBe(200);
+      expect(read.body.analytics_token).toBe(first.body.analytics_token);
+      expect(read.body.last_four).toBe(pan.slice(-4));
+    }
+    expect(await countTokens(servers[0]!, merchant.merchantId)).toBe(1);
+  }
+
+  it(`${N} concurrent PUTs of an ANALYTICS-only card, alternating REUSE and ANALYTICS → one reuse token that stays valid`, async () => {
+    const { merchant, api } = await freshMerchant();
+    await mixedTypeRace(merchant, api, [server]);
+  });
+
+  // Two instances in one process cannot share an SQLite file (each would block the thread the other needs while
+  // waiting for its lock); PostgreSQL is how Tessera scales out, so that is where the cross-instance race is shown.
+  it.runIf(engine === 'postgres')('the same race across two instances on one database → one reuse token that stays valid', async () => {
+    const { merchant, api } = await freshMerchant();
+    const second = await startTestServer(engine, { clock: clock.clock, sharing: server });
+    try {
+      await mixedTypeRace(merchant, api, [server, second]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it(`${N} concurrent PUTs of ${N} different PANs → ${N} distinct tokens, ${N} rows`, async () => {
     const { merchant, api } = await freshMerchant();
     const pans = new Set<string>();

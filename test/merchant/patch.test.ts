@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptCard } from '../../src/client/encrypt-card.js';
+import { isLuhnValid } from '../../src/cards/index.js';
 import { startTestServer, type TestServer } from '../support/app.js';
 import { assertMatchesSchema } from '../support/contract.js';
 import { ENGINES } from '../support/engines.js';
@@ -182,6 +183,31 @@ describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
   });
 
   describe('relink to another card', () => {
+    /** Another Luhn-valid card number with the same first six and last four digits and length. */
+    const sameEnds = (pan: string): string => {
+      for (;;) {
+        let middle = '';
+        for (let i = 0; i < pan.length - 10; i++) middle += String(Math.floor(Math.random() * 10));
+        const candidate = pan.slice(0, 6) + middle + pan.slice(-4);
+        if (isLuhnValid(candidate)) return candidate;
+      }
+    };
+
+    it('encrypted_card with expiry_year: the expiry checked is the one the token ends up with', async () => {
+      const saved = clock.now;
+      clock.now = new Date('2027-06-15T12:00:00Z');
+      try {
+        const put = await api.create({ cardNumber: makePan('45'), expiryMonth: 12, expiryYear: 2029 });
+        const blob = await api.blob({ cardNumber: makePan('45'), expiryMonth: 1, expiryYear: 2029 });
+        // 12/2027 (stored month) would be fine; 01/2027 (the new card's month) has passed.
+        const res = await api.patch(put.reuse_token, { encrypted_card: blob, public_key_alias: merchant.alias, expiry_year: 2027 });
+        expectBadRequest(res, ['body.expiry_year']);
+        expect((await api.get(put.reuse_token)).body).toMatchObject({ last_four: put.last_four, expiry_month: 12, expiry_year: 2029 });
+      } finally {
+        clock.now = saved;
+      }
+    });
+
     it('a new encrypted_card relinks the token: bin / last four change, the old card is free, the new card maps here', async () => {
       const oldPan = makePan('411111');
       const newPan = makePan('555555');
@@ -244,6 +270,22 @@ describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
       expect(four.status, four.text).toBe(200);
       expect(four.body.bin_details.brand).toBe('AMEX');
       expect(four.body.last_four).toBe(amex.slice(-4));
+    });
+
+    it('a CHASE token relinks only to a card with its first six and last four digits, keeping its identifier', async () => {
+      const pan = makePan('45');
+      const chase = await api.create({ cardNumber: pan }, { reuse_token_type: 'CHASE', token_context: { entity_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' } });
+      const elsewhere = makePan('53');
+      const refused = await api.patch(chase.reuse_token, { encrypted_card: await api.blob({ cardNumber: elsewhere }), public_key_alias: merchant.alias });
+      expectBadRequest(refused, ['body.encrypted_card']);
+      expect(refused.text).not.toContain(elsewhere);
+      expect((await api.get(chase.reuse_token)).body.last_four).toBe(pan.slice(-4));
+
+      let reissued = pan;
+      while (reissued === pan) reissued = sameEnds(pan);
+      const res = await api.patch(chase.reuse_token, { encrypted_card: await api.blob({ cardNumber: reissued }), public_key_alias: merchant.alias });
+      expect(res.status, res.text).toBe(200);
+      expect((await openSealedCard(server, chase.reuse_token))?.pan).toBe(reissued);
     });
 
     it('relinking an INTERNAL token keeps its identifier', async () => {

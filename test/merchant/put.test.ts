@@ -434,6 +434,18 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
       expect(get.body.reuse_token_type).toBe(type);
     });
 
+    it.each([
+      ['CHASE', '4', 13],
+      ['TAVE', '501800', 12],
+    ] as const)('%s for a %s… card of %i digits → 400 body.reuse_token_type (token ids have ≥ 14 characters); INTERNAL works', async (type, prefix, length) => {
+      const pan = makePan(prefix, length);
+      const res = await api.put({ cardNumber: pan }, { reuse_token_type: type, token_context: { entity_id: ENTITY } });
+      expectBadRequest(res, ['body.reuse_token_type']);
+      expect(res.text).not.toContain(pan);
+      const internal = await api.create({ cardNumber: pan });
+      expect((await api.get(internal.reuse_token)).status).toBe(200);
+    });
+
     it('the same card asked again as CHASE gets the same CHASE token; INTERNAL is a separate token', async () => {
       const pan = makePan('45');
       const first = await api.create({ cardNumber: pan }, { reuse_token_type: 'CHASE', token_context: { entity_id: ENTITY } });
@@ -651,6 +663,21 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
 
     it.each(['yesterday', '2026-11-22 10:00:00', '2026-11-22T10:00:00', 1732269600])('malformed captureTime %s → 400', async (value) => {
       expectBadRequest(await put(json({ captureTime: value })), ['body.encrypted_card.captureTime']);
+    });
+
+    it.each([
+      ['2026-11-31T00:04:00Z', 'a 31st of November'],
+      ['2026-11-30T24:00:00Z', 'hour 24'],
+    ])('captureTime %s (%s, which Date.parse would roll over to a minute ago) → 400', async (value) => {
+      const saved = clock.now;
+      clock.now = new Date('2026-12-01T00:05:00Z');
+      try {
+        const res = await put(json({ captureTime: value }));
+        expectBadRequest(res, ['body.encrypted_card.captureTime']);
+        expect(res.text).toContain('RFC 3339');
+      } finally {
+        clock.now = saved;
+      }
     });
 
     it('captureTime 16 minutes old → 400; 14 minutes old → 200', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetworkFailure } from '../../src/errors.js';
-import { createKeyedMutex } from '../../src/network/keyed-mutex.js';
+import { createKeyedMutex } from '../../src/keyed-mutex.js';
 import { createMemorySimulatorStore, type SimulatorStore } from '../../src/network/store.js';
 import type { LifecycleAction, NetworkToken, NetworkTokenStatus, Suspender } from '../../src/network/types.js';
 import { tokenIn } from './helpers.js';

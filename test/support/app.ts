@@ -20,26 +20,33 @@ export interface TestServer {
   adminToken: string;
   logs: string[];
   database: TestDatabase;
+  /** The environment it was configured from. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
 export interface TestServerOptions {
   env?: Record<string, string>;
   clock?: Clock;
+  /** Run as a second instance of that server: same database, master key and admin token (as a scaled-out deployment). */
+  sharing?: TestServer;
 }
 
 export async function startTestServer(engine: EngineName, options: TestServerOptions = {}): Promise<TestServer> {
-  const database = freshDatabase(engine);
+  const shared = options.sharing;
+  // The database belongs to the first instance: only it drops the database when it closes.
+  const database: TestDatabase = shared ? { config: shared.database.config, drop: async () => undefined } : freshDatabase(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
-  const adminToken = randomBytes(24).toString('base64url');
-  const config = loadConfig({
+  const env: Record<string, string> = {
     TESSERA_DATA_DIR: dataDir,
-    TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-    TESSERA_ADMIN_TOKEN: adminToken,
+    TESSERA_MASTER_KEY: shared?.env.TESSERA_MASTER_KEY ?? randomBytes(32).toString('base64'),
+    TESSERA_ADMIN_TOKEN: shared?.adminToken ?? randomBytes(24).toString('base64url'),
     TESSERA_LOG_LEVEL: 'info',
     TESSERA_DATABASE_URL: database.config.engine === 'sqlite' ? `sqlite:${database.config.path}` : database.config.url,
     ...options.env,
-  });
+  };
+  const adminToken = env.TESSERA_ADMIN_TOKEN!;
+  const config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -56,6 +63,7 @@ export async function startTestServer(engine: EngineName, options: TestServerOpt
     adminToken,
     logs,
     database,
+    env,
     async close() {
       await app.close();
       await database.drop();

@@ -1,6 +1,7 @@
 /**
  * One-at-a-time execution per key, in call order: each call chains onto the previous call's promise for the same
- * key. The network uses it per tokenRef so concurrent operations on one token never interleave their read-modify-write.
+ * key. The network and the issuer use it per token, the merchant vault per card, so concurrent operations on one
+ * object never interleave their read-modify-write within a process.
  */
 export interface KeyedMutex {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
