@@ -69,20 +69,25 @@ function parseMasterKey(name: string, raw: string): Buffer {
 
 function parseDatabase(raw: string | undefined, dataDir: string): DatabaseConfig {
   if (raw === undefined || raw === '') return { engine: 'sqlite', path: join(dataDir, 'tessera.db') };
+  return parseDatabaseUrl(raw);
+}
+
+/** `sqlite:<path>` or `postgres://…`; `name` is the setting the value came from, for the error message. */
+export function parseDatabaseUrl(raw: string, name = 'TESSERA_DATABASE_URL'): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length);
-    if (!path) throw new ConfigError('TESSERA_DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/tessera.db');
+    if (!path) throw new ConfigError(`${name} sqlite: needs a file path, e.g. sqlite:./data/tessera.db`);
     return { engine: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
   if (/^postgres(ql)?:\/\//.test(raw)) {
     try {
       new URL(raw);
     } catch {
-      throw new ConfigError('TESSERA_DATABASE_URL is not a valid postgres:// URL');
+      throw new ConfigError(`${name} is not a valid postgres:// URL`);
     }
     return { engine: 'postgres', url: raw };
   }
-  throw new ConfigError('TESSERA_DATABASE_URL must start with sqlite: or postgres://');
+  throw new ConfigError(`${name} must start with sqlite: or postgres://`);
 }
 
 function parseUrl(name: string, raw: string): string {

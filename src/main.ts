@@ -25,7 +25,15 @@ import { cacheVerifiedTokens } from './issuer/verified-token-cache.js';
 import { ISSUER_OWNER } from './issuer/owner.js';
 import { registerIssuerRoutes } from './issuer/routes.js';
 import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
-import { createHttpGateway, createInProcessGateway, createSimulator, registerNetworkCallbackRoutes, type NetworkGateway } from './network/index.js';
+import {
+  createDatabaseSimulatorStore,
+  createHttpGateway,
+  createInProcessGateway,
+  createSimulator,
+  derivePanReferenceKey,
+  registerNetworkCallbackRoutes,
+  type NetworkGateway,
+} from './network/index.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -105,7 +113,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   gateway = config.network.url
     ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
     : createInProcessGateway(
-        createSimulator({ callbacks: issuerTokens.callbacks, timeoutFaultHoldMs: config.network.timeoutMs * 2, logger }),
+        createSimulator({
+          callbacks: issuerTokens.callbacks,
+          // The network's state lives in the same database, so provisioned tokens survive a restart.
+          store: createDatabaseSimulatorStore(store.db, store.transact),
+          panReferenceKey: derivePanReferenceKey(config.masterKey),
+          timeoutFaultHoldMs: config.network.timeoutMs * 2,
+          logger,
+        }),
         { timeoutMs: config.network.timeoutMs },
       );
   const network = gateway;

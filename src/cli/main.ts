@@ -4,12 +4,12 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, parseDatabaseUrl, type Config } from '../config.js';
 import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
 import { DomainError, InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
-import { startSimulatorServer } from '../network/index.js';
+import { createDatabaseSimulatorStore, derivePanReferenceKey, startSimulatorServer } from '../network/index.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -178,15 +178,25 @@ program
   .requiredOption('--port <port>', 'port to listen on', (v) => (/^\d+$/.test(v) ? Number(v) : Number.NaN))
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--issuer-url <url>', "Tessera's base URL, for decisions and notifications", 'http://127.0.0.1:8080')
-  .action(async (opts: { port: number; host: string; issuerUrl: string }) => {
+  .option('--database <url>', "keep the network's tokens in this database (sqlite:<path> or postgres://…) so they survive a restart; default: in memory")
+  .action(async (opts: { port: number; host: string; issuerUrl: string; database?: string }) => {
     if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new InvalidArgumentError('--port must be 0-65535');
     const secret = process.env.TESSERA_NETWORK_SECRET;
     if (!secret || secret.length < 16) throw new ConfigError('TESSERA_NETWORK_SECRET (at least 16 characters, the same as the service) is required');
     const logger = createLogger(process.env.TESSERA_LOG_LEVEL || 'info');
-    const server = await startSimulatorServer({ port: opts.port, host: opts.host, issuerCallbackUrl: opts.issuerUrl, secret, logger });
-    logger.info({ url: server.url }, 'network simulator listening');
+    const store = opts.database !== undefined ? await openStore(parseDatabaseUrl(opts.database, '--database')) : undefined;
+    const server = await startSimulatorServer({
+      port: opts.port,
+      host: opts.host,
+      issuerCallbackUrl: opts.issuerUrl,
+      secret,
+      logger,
+      ...(store ? { store: createDatabaseSimulatorStore(store.db, store.transact), panReferenceKey: derivePanReferenceKey(secret) } : {}),
+    });
+    logger.info({ url: server.url, persistent: store !== undefined }, 'network simulator listening');
     const stop = async () => {
       await server.close();
+      await store?.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void stop());

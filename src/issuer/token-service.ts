@@ -9,7 +9,7 @@
 import { randomInt } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, NetworkTokensTable } from '../store/schema.js';
-import { Conflict, Declined, InvalidInput, NotFound } from '../errors.js';
+import { Conflict, Declined, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
 import { checkExpiry } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
@@ -67,6 +67,20 @@ export interface ProvisionInput {
 
 const actorOf = (caller: IssuerCaller) =>
   `account:${caller.accountId}/sub:${caller.subject}${caller.operatorId ? `/operator:${caller.operatorId}` : ''}`;
+
+/** Which bound devices an operation added, removed or changed: what the audit trail records besides the status. */
+function deviceChanges(beforeJson: string, afterJson: string): { device_id: string; device_index: number; from: string | null; to: string | null }[] {
+  const before = new Map((JSON.parse(beforeJson) as StoredDevice[]).map((d) => [d.device_id, d]));
+  const after = new Map((JSON.parse(afterJson) as StoredDevice[]).map((d) => [d.device_id, d]));
+  const changes = [];
+  for (const id of new Set([...before.keys(), ...after.keys()])) {
+    const was = before.get(id);
+    const is = after.get(id);
+    if (was?.status === is?.status) continue;
+    changes.push({ device_id: id, device_index: (is ?? was)!.device_index, from: was?.status ?? null, to: is?.status ?? null });
+  }
+  return changes;
+}
 
 function toStoredDevices(token: NetworkToken): StoredDevice[] {
   return token.devices.map((d) => ({ device_id: d.deviceId, device_index: d.deviceIndex, status: d.status }));
@@ -164,7 +178,13 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     return transact(async (tx) => {
       const { before, after, applied } = await applyNetworkState(tx, row.id, token);
       // A superseded answer (a newer state is already stored) is still audited, as changing nothing.
-      const detail = { operation, network_version: token.version, ...(applied ? {} : { superseded: true }) };
+      const devices = applied ? deviceChanges(before.devices, after.devices) : [];
+      const detail = {
+        operation,
+        network_version: token.version,
+        ...(devices.length > 0 ? { devices } : {}),
+        ...(applied ? {} : { superseded: true }),
+      };
       await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}`, before, before.status, after.status, reason, detail);
       return after;
     });
@@ -276,26 +296,38 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
       });
     },
 
-    /** Applies the operation to every token of the card for which it is legal; the others are skipped. */
+    /**
+     * Applies the operation to every token of the card for which it is legal; the others are skipped. Not atomic:
+     * each token commits after its own network ack, and a network failure on one is answered after all were tried.
+     */
     async performOnCard(caller: IssuerCaller, cardId: number, input: { operation_type: 'SUSPEND' | 'RESUME' | 'DELETE'; operation_reason: string }) {
       await findCardOf(caller.accountId, cardId);
       const ids = await db.selectFrom('network_tokens').select('id').where('card_id', '=', cardId).where('account_id', '=', caller.accountId).execute();
       if (ids.length === 0) throw new NotFound('token', ERR.tokenNotFound);
       const applied: string[] = [];
       const skipped: string[] = [];
+      let failure: NetworkFailure | undefined;
       for (const { id } of ids) {
-        await perToken.run(id, async () => {
-          const row = await findToken(caller.accountId, cardId, id);
-          if (!isLegalCardLevel(input.operation_type, stateOf(row))) {
-            skipped.push(id);
-            return;
-          }
-          await operate(caller, row, input.operation_type, input.operation_reason, (gateway) =>
-            gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: input.operation_type, entity: 'ISSUER', reason: input.operation_reason }),
-          );
-          applied.push(id);
-        });
+        try {
+          await perToken.run(id, async () => {
+            const row = await findToken(caller.accountId, cardId, id);
+            if (!isLegalCardLevel(input.operation_type, stateOf(row))) {
+              skipped.push(id);
+              return;
+            }
+            await operate(caller, row, input.operation_type, input.operation_reason, (gateway) =>
+              gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: input.operation_type, entity: 'ISSUER', reason: input.operation_reason }),
+            );
+            applied.push(id);
+          });
+        } catch (error) {
+          // One token's network failure must not leave the card's other tokens as they were (a lost card's tokens
+          // should all be suspended): every token is tried, then the failure is the answer, and a retry finishes.
+          if (!(error instanceof NetworkFailure)) throw error;
+          failure ??= error;
+        }
       }
+      if (failure) throw failure;
       return { applied, skipped };
     },
 

@@ -35,6 +35,8 @@ export interface SimulatorServerOptions {
   /** How long a 'timeout' fault holds an answer; must exceed the gateway's timeout. Default 60 s. */
   timeoutFaultHoldMs?: number;
   store?: SimulatorStore;
+  /** See SimulatorOptions.panReferenceKey: required in practice with a persistent store. */
+  panReferenceKey?: Buffer;
   now?: () => Date;
   ids?: IdSource;
 }
@@ -69,6 +71,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   const simulator = createSimulator({
     callbacks,
     ...(options.store ? { store: options.store } : {}),
+    ...(options.panReferenceKey ? { panReferenceKey: options.panReferenceKey } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.timeoutFaultHoldMs !== undefined ? { timeoutFaultHoldMs: options.timeoutFaultHoldMs } : {}),

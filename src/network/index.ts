@@ -8,6 +8,8 @@ export {
   type SimulatorRecordMeta,
   type SimulatorStore,
 } from './store.js';
+export { createDatabaseSimulatorStore } from './database-store.js';
+export { derivePanReferenceKey } from './pan-references.js';
 export { createInProcessGateway, type InProcessGatewayOptions } from './in-process-gateway.js';
 export { createHttpGateway, type HttpGatewayOptions } from './http-gateway.js';
 export { createHttpIssuerCallbacks, type HttpIssuerCallbacksOptions } from './http-issuer-callbacks.js';

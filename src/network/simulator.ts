@@ -3,6 +3,7 @@
  * asks, the network applies its rules (state-machine.ts) and answers. Each operation on a token runs alone and in
  * arrival order (keyed mutex), and a queued fault fails a call before it reads or writes anything.
  */
+import { randomBytes } from 'node:crypto';
 import { isLuhnValid } from '../cards/luhn.js';
 import { detectBrand } from '../cards/brand.js';
 import { NetworkFailure } from '../errors.js';
@@ -45,6 +46,11 @@ export interface SimulatorLogger {
 export interface SimulatorOptions {
   callbacks: IssuerCallbacks;
   store?: SimulatorStore;
+  /**
+   * Key of the HMAC under which each card's PAN reference is kept. Default: random, which suits only a store that
+   * dies with the process; a persistent store needs the same key on every start, or known cards get new references.
+   */
+  panReferenceKey?: Buffer;
   now?: () => Date;
   /** Identifier generators; tests inject them to observe values the network never reveals (the token number). */
   ids?: IdSource;
@@ -80,7 +86,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const faults = createFaultQueue();
   const held = createHeldCalls(options.timeoutFaultHoldMs ?? DEFAULT_TIMEOUT_FAULT_HOLD_MS);
   const mutex = createKeyedMutex();
-  const panRefs = createPanReferenceRegistry(ids);
+  const panRefs = createPanReferenceRegistry(ids, store, options.panReferenceKey ?? randomBytes(32));
   let closed = false;
 
   function assertOpen(): void {
@@ -168,7 +174,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return { approved: false, reason: `card is not eligible for ${req.network}` };
     }
 
-    const { panRef, par } = panRefs.lookup(req.network, req.pan);
+    const { panRef, par } = await panRefs.lookup(req.network, req.pan);
     const requestor = tokenRequestor(req.network, req.wallet);
     const decision = await askIssuer(req, panRef, requestor.id);
     if (decision === 'RED') return { approved: false, reason: 'declined by issuer' };

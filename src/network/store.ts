@@ -1,6 +1,8 @@
 /**
- * Where the simulator keeps its tokens. Only get/put by tokenRef, so a persistent engine can be added later
- * without touching the simulator; serialisation per tokenRef is the simulator's job, not the store's.
+ * Where the simulator keeps what the network knows: its tokens (get/put by tokenRef) and each card's PAN
+ * reference and PAR. In memory for tests and a throw-away simulator; in the database (database-store.ts) for the
+ * service's in-process simulator, so tokens survive a restart as they would at a real network. Serialisation per
+ * tokenRef is the simulator's job, not the store's.
  */
 import type { ApprovalMethod, NetworkToken, Suspender, Wallet } from './types.js';
 
@@ -31,9 +33,16 @@ export interface SimulatorRecord {
   meta: SimulatorRecordMeta;
 }
 
+export interface PanReferences {
+  panRef: string;
+  par: string;
+}
+
 export interface SimulatorStore {
   get(tokenRef: string): Promise<SimulatorRecord | undefined>;
   put(record: SimulatorRecord): Promise<void>;
+  /** The references kept under this card fingerprint; `fresh` is stored and returned when there are none yet. */
+  panReferences(fingerprint: string, fresh: PanReferences): Promise<PanReferences>;
 }
 
 export interface MemorySimulatorStore extends SimulatorStore {
@@ -43,6 +52,7 @@ export interface MemorySimulatorStore extends SimulatorStore {
 
 export function createMemorySimulatorStore(): MemorySimulatorStore {
   const records = new Map<string, SimulatorRecord>();
+  const references = new Map<string, PanReferences>();
   return {
     // Copies in and out: a caller mutating a returned token must not change the network's state.
     async get(tokenRef) {
@@ -51,6 +61,10 @@ export function createMemorySimulatorStore(): MemorySimulatorStore {
     },
     async put(record) {
       records.set(record.token.tokenRef, structuredClone(record));
+    },
+    async panReferences(fingerprint, fresh) {
+      if (!references.has(fingerprint)) references.set(fingerprint, { ...fresh });
+      return { ...references.get(fingerprint)! };
     },
     size: () => records.size,
   };

@@ -172,9 +172,31 @@ const issuer: Migration = {
   },
 };
 
+/**
+ * The in-process network simulator's own state (see network/database-store.ts): what VTS / MDES would hold on
+ * their side. Kept apart from the issuer's tables; nothing here holds a PAN or a full token number.
+ */
+const networkSimulator: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('network_sim_tokens')
+      .addColumn('token_ref', 'text', (c) => c.primaryKey())
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('record', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('network_sim_pan_refs')
+      .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+      .addColumn('pan_ref', 'text', (c) => c.notNull())
+      .addColumn('par', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
+  '0003_network_simulator': networkSimulator,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

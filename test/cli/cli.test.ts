@@ -323,6 +323,13 @@ describe('tessera CLI configuration errors', () => {
     expect(result.stderr).toContain('TESSERA_MASTER_KEY');
     expect(result.stderr).not.toContain(bad);
   });
+
+  it('network-sim refuses a --database that is neither sqlite: nor postgres://', async () => {
+    const result = await runCli(['network-sim', '--port', '0', '--database', 'mysql://x'], { ...newDataDir(), TESSERA_NETWORK_SECRET: 'a-network-secret-of-some-length' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('configuration error');
+    expect(result.stderr).toContain('--database must start with sqlite: or postgres://');
+  });
 });
 
 describe('tessera CLI after a master key change', () => {

@@ -110,6 +110,9 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     expect(remove).toMatchObject({ status_before: 'INACTIVE', status_after: 'INACTIVE', reason: 'STOLEN_DEVICE' });
     expect(remove.actor).toContain('operator:agent-x');
     expect(remove.detail).toMatchObject({ operation: 'TOKEN_DEVICE_BINDING_REMOVE' });
+    // Which device: the approval named the most recently requested one, the removal the one in the path.
+    expect(approve.detail?.devices).toEqual([{ device_id: 'tablet', device_index: expect.any(Number), from: 'INACTIVE', to: 'ACTIVE' }]);
+    expect(remove.detail?.devices).toEqual([{ device_id: 'phone', device_index: 0, from: expect.any(String), to: null }]);
     expect((await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch')).toEqual([]);
   });
 

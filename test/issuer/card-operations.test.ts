@@ -164,16 +164,20 @@ describe.each(ENGINES)('card-level token operations on %s', (engine) => {
     expectPismoError(await api.issuer(account.jwt, 'POST', '/v1/cards/abc', { operation_type: 'DELETE', operation_reason: 'x' }), 400, 'ERR4000');
   });
 
-  it('a network failure stops the card operation before any token changed; the retry applies it', async () => {
+  it('a network failure on one token does not stop the others: the failure is answered, the others changed, the retry finishes', async () => {
     const account = await createAccount(api);
     const card = await createCard(api, account, 'vts');
     const tokens = [await tokenInState(api, account, card, 'ACTIVE'), await tokenInState(api, account, card, 'ACTIVE'), await tokenInState(api, account, card, 'INACTIVE')];
-    const before = await Promise.all(tokens.map((t) => getToken(api, t)));
-    expect((await api.fault({ network: 'vts', operation: 'lifecycle', mode: 'error_500' })).status).toBe(204);
-    expectPismoError(await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'x' }), 500, 'ERR5001', 'Fail on send event');
-    // The first eligible token met the fault; the loop stopped there, so nothing changed anywhere.
-    expect(await Promise.all(tokens.map((t) => getToken(api, t)))).toEqual(before);
-    expect((await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'x' })).status).toBe(200);
+    expect((await api.fault({ network: 'vts', operation: 'lifecycle', mode: 'error_500', count: 1 })).status).toBe(204);
+    expectPismoError(await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'lost card' }), 500, 'ERR5001', 'Fail on send event');
+    // The first eligible token met the fault and kept its state; the other eligible one was suspended all the same.
+    const statuses = await Promise.all(tokens.map(async (t) => (await getToken(api, t)).status));
+    expect(statuses.slice(0, 2).sort()).toEqual(['ACTIVE', 'SUSPENDED']);
+    expect(statuses[2]).toBe('INACTIVE');
+    const audited = await auditRowsOf(env.server, tokens[statuses[0] === 'SUSPENDED' ? 0 : 1]!.tokenId);
+    expect(audited.some((row) => row.action === 'token.suspend' && row.status_after === 'SUSPENDED')).toBe(true);
+
+    expect((await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'lost card' })).status).toBe(200);
     expect(await Promise.all(tokens.map(async (t) => (await getToken(api, t)).status))).toEqual(['SUSPENDED', 'SUSPENDED', 'INACTIVE']);
   });
 });

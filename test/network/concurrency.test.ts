@@ -46,6 +46,7 @@ function slowStore(): SimulatorStore {
       await tick();
       await inner.put(record);
     },
+    panReferences: (fingerprint, fresh) => inner.panReferences(fingerprint, fresh),
   };
 }
 

@@ -12,7 +12,9 @@ import {
   visaTokenRef,
   walletAccountHash,
 } from '../../src/network/ids.js';
+import { randomBytes } from 'node:crypto';
 import { createPanReferenceRegistry } from '../../src/network/pan-references.js';
+import { createMemorySimulatorStore } from '../../src/network/store.js';
 import { WALLETS } from '../../src/network/types.js';
 import { MASTERCARD_PAN, VISA_PAN, luhnOk } from './helpers.js';
 
@@ -92,21 +94,26 @@ describe('network token number', () => {
 });
 
 describe('PAN reference registry', () => {
-  it('gives a card the same panRef and PAR every time, different cards different ones', () => {
-    const registry = createPanReferenceRegistry(randomIds);
-    const a1 = registry.lookup('vts', VISA_PAN);
-    const a2 = registry.lookup('vts', VISA_PAN);
-    const b = registry.lookup('vts', '4012888888881881');
+  const registry = (store = createMemorySimulatorStore(), key = randomBytes(32)) => createPanReferenceRegistry(randomIds, store, key);
+
+  it('gives a card the same panRef and PAR every time, different cards different ones', async () => {
+    const refs = registry();
+    const a1 = await refs.lookup('vts', VISA_PAN);
+    const a2 = await refs.lookup('vts', VISA_PAN);
+    const b = await refs.lookup('vts', '4012888888881881');
     expect(a2).toEqual(a1);
     expect(b.panRef).not.toBe(a1.panRef);
     expect(b.par).not.toBe(a1.par);
     expect(a1.panRef).toMatch(/^V-[0-9]{22}$/);
-    expect(registry.lookup('mdes', MASTERCARD_PAN).panRef).toMatch(/^FWSPMC[0-9a-f]{42}$/);
+    expect((await refs.lookup('mdes', MASTERCARD_PAN)).panRef).toMatch(/^FWSPMC[0-9a-f]{42}$/);
   });
 
-  it('is per instance: another simulator instance assigns other references', () => {
-    const one = createPanReferenceRegistry(randomIds).lookup('vts', VISA_PAN);
-    const two = createPanReferenceRegistry(randomIds).lookup('vts', VISA_PAN);
-    expect(two.panRef).not.toBe(one.panRef);
+  it('is per network instance: another store or another key gives other references; the same store and key the same', async () => {
+    const store = createMemorySimulatorStore();
+    const key = randomBytes(32);
+    const one = await registry(store, key).lookup('vts', VISA_PAN);
+    expect((await registry(store, key).lookup('vts', VISA_PAN)).panRef).toBe(one.panRef);
+    expect((await registry(store).lookup('vts', VISA_PAN)).panRef).not.toBe(one.panRef);
+    expect((await registry(createMemorySimulatorStore(), key).lookup('vts', VISA_PAN)).panRef).not.toBe(one.panRef);
   });
 });

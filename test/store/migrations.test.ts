@@ -16,10 +16,13 @@ const APP_TABLES = [
   'events',
   'issuer_cards',
   'merchants',
+  'network_sim_pan_refs',
+  'network_sim_tokens',
   'network_tokens',
+  'pan_references',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
