@@ -38,18 +38,17 @@ export function registerIssuerAdminRoutes(app: FastifyInstance, deps: { adminTok
     async (scope) => {
       scope.setErrorHandler(adminErrorHandler);
       scope.addHook('onRequest', requireAdmin(deps.adminToken));
-      scope.post<{ Body: { org_id?: string; program_id?: string } | undefined }>('/accounts', async (request, reply) => {
-        const body = request.body ?? {};
-        if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidInput({ body: 'must be a JSON object' });
-        const { org_id, program_id } = body;
-        if (org_id !== undefined && (typeof org_id !== 'string' || !/^TN-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(org_id))) {
-          throw new InvalidInput({ 'body.org_id': 'must look like TN-<uuid>' });
-        }
-        if (program_id !== undefined && (typeof program_id !== 'string' || !/^[0-9]{1,10}$/.test(program_id))) {
-          throw new InvalidInput({ 'body.program_id': 'must be 1 to 10 digits' });
-        }
-        return reply.status(201).send(await deps.issuerAdmin.createAccount({ ...(org_id ? { org_id } : {}), ...(program_id ? { program_id } : {}) }));
-      });
+      // The body is optional (every field has a default): a missing one is validated as {}.
+      scope.post<{ Body: { org_id?: string; program_id?: string } | undefined }>(
+        '/accounts',
+        {
+          schema: { body: ref('admin', 'CreateAccountRequest') },
+          preValidation: async (request) => {
+            request.body ??= {};
+          },
+        },
+        async (request, reply) => reply.status(201).send(await deps.issuerAdmin.createAccount(request.body ?? {})),
+      );
       scope.post<{ Params: { account_id: string }; Body: CreateCardInput }>(
         '/accounts/:account_id/cards',
         { schema: { params: accountParams, body: ref('admin', 'CreateCardRequest') } },

@@ -27,6 +27,7 @@ export interface IssuerCardSecret {
   cardholderName: string;
 }
 
+const ORG_ID = /^TN-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_ID_ATTEMPTS = 5;
 
 /** Pismo ids are plain numbers; random ones don't reveal how many accounts or cards exist. */
@@ -52,6 +53,11 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; transact: Transa
 
   return {
     async createAccount(input: { org_id?: string; program_id?: string }) {
+      // Checked here as well as by the HTTP schema: the CLI calls this directly, and org_id becomes the JWT tenant.
+      const errors: FieldErrors = {};
+      if (input.org_id !== undefined && !ORG_ID.test(input.org_id)) errors['body.org_id'] = 'must look like TN-<uuid>';
+      if (input.program_id !== undefined && !/^[0-9]{1,10}$/.test(input.program_id)) errors['body.program_id'] = 'must be 1 to 10 digits';
+      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
       const orgId = input.org_id ?? `TN-${randomUUID()}`;
       const programId = input.program_id ?? String(randomInt(1000, 10000));
       return withRandomId(9, async (id) => {
@@ -71,7 +77,7 @@ export function createIssuerAdmin(deps: { db: Kysely<Database>; transact: Transa
       const expiry = checkExpiry(input.expiry_month, input.expiry_year, clock());
       if (expiry === 'invalid') errors['body.expiry_year'] = 'is not a possible expiry date';
       if (expiry === 'expired') errors['body.expiry_year'] = 'the card has expired';
-      if (!input.cardholder_name.trim()) errors['body.cardholder_name'] = 'must not be empty';
+      if (!input.cardholder_name.trim() || input.cardholder_name.length > 30) errors['body.cardholder_name'] = 'must be 1 to 30 characters';
       if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
 
       const fingerprint = await sealed.panFingerprint(ISSUER_OWNER, input.pan);

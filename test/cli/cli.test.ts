@@ -297,6 +297,31 @@ describe('tessera CLI admin commands', () => {
     // The port is released.
     await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
   });
+
+  it('account create, card and access-token set up an issuer account, with the admin API\'s checks', async () => {
+    const created = await runJson(['account', 'create', '--program-id', '1234'], vars);
+    expect(created).toMatchObject({ account_id: expect.any(Number), org_id: expect.stringMatching(/^TN-/), program_id: '1234' });
+    for (const [option, value, field] of [
+      ['--org-id', 'not-a-tenant', 'body.org_id'],
+      ['--program-id', 'abc', 'body.program_id'],
+    ]) {
+      const refused = await runCli(['account', 'create', option!, value!], vars);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('invalid input');
+      expect(refused.stderr).toContain(field);
+    }
+    const pan = '4895370012003478';
+    const year = String(new Date().getUTCFullYear() + 2);
+    const cardArgs = ['card', '--account', String(created.account_id), '--expiry-month', '12', '--expiry-year', year];
+    const long = await runCli([...cardArgs, '--cardholder-name', 'X'.repeat(31)], { ...vars, TESSERA_CARD_PAN: pan });
+    expect(long.code).toBe(1);
+    expect(long.stderr).toContain('body.cardholder_name');
+    const card = await runJson([...cardArgs, '--cardholder-name', 'Jane Doe'], { ...vars, TESSERA_CARD_PAN: pan });
+    expect(card).toEqual({ card_id: expect.any(Number) });
+    expect(JSON.stringify(card)).not.toContain(pan);
+    const token = await runJson(['access-token', '--account', String(created.account_id)], vars);
+    expect(token).toMatchObject({ access_token: expect.stringMatching(/^eyJ/), expires_in: expect.any(Number) });
+  });
 });
 
 describe('tessera CLI configuration errors', () => {

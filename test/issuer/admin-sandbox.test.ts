@@ -62,6 +62,17 @@ describe.each(ENGINES)('issuer admin and sandbox on %s', (engine) => {
       expectAdminError(badProgram, 400, 'invalid_request');
       expect(badProgram.body.details).toHaveProperty(['body.program_id']);
     });
+
+    it('refuses an unknown field or a body that is not an object with 400, creating nothing', async () => {
+      const count = async () => Number((await env.server.app.core.store.db.selectFrom('accounts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await count();
+      for (const body of [{ bogus: 1 }, { org_id: 'TN-542d1ef4-ed10-4be2-a4e1-4ac123456789', programme: '1' }, [1], 'x']) {
+        const res = await api.createAccount(body as never);
+        expectAdminError(res, 400, 'invalid_request');
+        assertMatchesSchema('admin', 'Error', res.body);
+      }
+      expect(await count()).toBe(before);
+    });
   });
 
   describe('cards', () => {
