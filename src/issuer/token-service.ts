@@ -174,7 +174,19 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
 
   /** Sends one operation to the network and commits its acknowledged result, with the audit record. */
   async function operate(caller: IssuerCaller, row: NetworkTokenRow, operation: string, reason: string, call: (gateway: NetworkGateway) => Promise<NetworkToken>) {
-    const token = await call(deps.gateway());
+    let token: NetworkToken;
+    try {
+      token = await call(deps.gateway());
+    } catch (error) {
+      if (error instanceof NetworkFailure) {
+        // Nothing changes here, but the attempt reached the network, which may have acted on a call whose answer
+        // never came (a timeout): the trail must show it.
+        await transact((tx) =>
+          audit(tx, actorOf(caller), `token.${operation.toLowerCase()}.failed`, row, row.status, row.status, reason, { operation, network_failure: error.mode }),
+        );
+      }
+      throw error;
+    }
     return transact(async (tx) => {
       const { before, after, applied } = await applyNetworkState(tx, row.id, token);
       // A superseded answer (a newer state is already stored) is still audited, as changing nothing.

@@ -292,7 +292,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             analytics_token: existing.analytics_token ?? analytics,
             card_sealed: seal.sealed,
             key_version: seal.keyVersion,
-            brand: brand ?? existing.brand,
+            // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
+            brand: input.card_brand !== undefined ? brand : (existing.brand ?? brand),
             expiry_month: card.expiryMonth,
             expiry_year: card.expiryYear,
             token_expiry_date: input.token_expiry_date ?? existing.token_expiry_date,

@@ -138,13 +138,23 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     expect((await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch').map((e) => e.payload.patch)).toEqual([{ status: 'SUSPENDED' }]);
   });
 
-  it.each(['timeout', 'error_500', 'error_400'] as const)('a failed network call (%s) leaves no change, no audit row, no event', async (mode) => {
+  it.each(['timeout', 'error_500', 'error_400'] as const)('a failed network call (%s) changes nothing and sends no event, but the attempt is audited', async (mode) => {
     const token = await bootstrapIssuer(env.api, 'mdes');
     const before = { token: await getToken(env.api, token), audit: await auditRowsOf(env.server, token.tokenId), events: await eventsOf(env.server, token.tokenId) };
     expect((await env.api.fault({ network: 'mdes', operation: 'lifecycle', mode })).status).toBe(204);
     const res = await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'doomed', operator_id: 'x' });
     expect(res.status).toBe(mode === 'error_400' ? 400 : 500);
-    expect({ token: await getToken(env.api, token), audit: await auditRowsOf(env.server, token.tokenId), events: await eventsOf(env.server, token.tokenId) }).toEqual(before);
+    expect({ token: await getToken(env.api, token), events: await eventsOf(env.server, token.tokenId) }).toEqual({ token: before.token, events: before.events });
+    const audit = await auditRowsOf(env.server, token.tokenId);
+    expect(audit.slice(0, -1)).toEqual(before.audit);
+    expect(audit.at(-1)).toMatchObject({
+      action: 'token.delete.failed',
+      status_before: 'ACTIVE',
+      status_after: 'ACTIVE',
+      reason: 'doomed',
+      detail: { operation: 'DELETE', network_failure: mode === 'error_400' ? 'bad_request' : mode === 'timeout' ? 'timeout' : 'error' },
+    });
+    expect(audit.at(-1)!.actor).toContain('operator:x');
   });
 
   it('a refused operation (illegal transition, missing code) leaves no audit row and no event', async () => {

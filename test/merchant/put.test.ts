@@ -489,6 +489,16 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
       expect((await api.get(body.reuse_token)).body.brand).toBe(brand);
     });
 
+    it('a later PUT of the card without card_brand keeps the brand the merchant chose; with one, it changes it', async () => {
+      const pan = makePan('45');
+      const first = await api.create({ cardNumber: pan }, { card_brand: 'CB' });
+      const again = await api.create({ cardNumber: pan });
+      expect(again.reuse_token).toBe(first.reuse_token);
+      expect(again.bin_details.brand).toBe('CB');
+      expect((await api.get(first.reuse_token)).body.brand).toBe('CB');
+      expect((await api.create({ cardNumber: pan }, { card_brand: 'VISA' })).bin_details.brand).toBe('VISA');
+    });
+
     it('refuses a card_brand that is not a scheme name', async () => {
       expectBadRequest(await api.put({ cardNumber: makePan('45') }, { card_brand: 'V!SA' }), ['body.card_brand']);
     });
