@@ -140,9 +140,16 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     gateway: network,
     accountTokenVerifier: signing.verifier,
     async close() {
-      await network.close();
-      await captureKeys.close();
-      await store.close();
+      // Each part is closed even if one before it fails to close.
+      try {
+        await network.close();
+      } finally {
+        try {
+          await captureKeys.close();
+        } finally {
+          await store.close();
+        }
+      }
     },
   };
 }

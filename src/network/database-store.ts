@@ -2,7 +2,8 @@
  * The simulator's state in Tessera's own database (tables network_sim_tokens and network_sim_pan_refs), so that
  * the tokens a wallet provisioned are still known to the (simulated) network after a restart. Records are JSON;
  * they hold no PAN and no full token number (see store.ts). Writes go through `transact`, so on SQLite they share
- * the group commit with the issuer's own writes.
+ * the group commit with the issuer's own writes; updates are guarded by the token's version, so instances sharing
+ * one database (each with its in-process simulator) never overwrite each other's changes.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
@@ -22,15 +23,25 @@ export function createDatabaseSimulatorStore(db: Kysely<Database>, transact: Tra
       return row && (JSON.parse(row.record) as SimulatorRecord);
     },
 
-    async put(record) {
-      const values = { token_ref: record.token.tokenRef, network: record.token.network, record: JSON.stringify(record) };
-      await transact((tx) =>
+    async insert(record) {
+      const values = { token_ref: record.token.tokenRef, network: record.token.network, version: record.token.version, record: JSON.stringify(record) };
+      await transact((tx) => tx.insertInto('network_sim_tokens').values(values).execute());
+    },
+
+    async update(record, previousVersion) {
+      const result = await transact((tx) =>
         tx
-          .insertInto('network_sim_tokens')
-          .values(values)
-          .onConflict((oc) => oc.column('token_ref').doUpdateSet({ record: values.record }))
-          .execute(),
+          .updateTable('network_sim_tokens')
+          .set({ version: record.token.version, record: JSON.stringify(record) })
+          .where('token_ref', '=', record.token.tokenRef)
+          .where('version', '=', previousVersion)
+          .executeTakeFirst(),
       );
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async remove(tokenRef) {
+      await transact((tx) => tx.deleteFrom('network_sim_tokens').where('token_ref', '=', tokenRef).execute());
     },
 
     async panReferences(fingerprint, fresh) {

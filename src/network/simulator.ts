@@ -126,11 +126,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     apply: (record: SimulatorRecord, at: string) => SimulatorRecord,
   ): Promise<NetworkToken> {
     return mutex.run(tokenRef, async () => {
-      const record = await load(network, tokenRef);
-      const at = now().toISOString();
-      const next = stamp(apply(record, at), at);
-      await store.put(next);
-      return next.token;
+      for (;;) {
+        const record = await load(network, tokenRef);
+        const previousVersion = record.token.version;
+        const at = now().toISOString();
+        const next = stamp(apply(record, at), at);
+        // Lost only to another instance sharing the store (this one serializes per token): apply to its result.
+        if (await store.update(next, previousVersion)) return next.token;
+      }
     });
   }
 
@@ -228,14 +231,19 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     };
     stamp(record, at);
 
-    // The issuer must acknowledge the new token before the network keeps it; otherwise the two would disagree.
+    // Stored before the issuer is told, so the issuer never holds a token its network does not know (e.g. after a
+    // crash between the two); one the issuer did not take is forgotten again.
+    await store.insert(record);
     try {
       await callbacks.notify(structuredClone(record.token));
     } catch (err) {
       logger?.warn({ network: req.network, tokenRef, error: errorMessage(err) }, 'issuer notification failed');
+      // If even this fails, the network keeps a token nobody was told of: harmless, never used.
+      await store.remove(tokenRef).catch((removal: unknown) =>
+        logger?.warn({ network: req.network, tokenRef, error: errorMessage(removal) }, 'could not forget an unacknowledged token'),
+      );
       throw new NetworkFailure('error', 'issuer notification failed');
     }
-    await store.put(record);
     return { approved: true, token: record.token };
   }
 

@@ -40,7 +40,15 @@ export interface PanReferences {
 
 export interface SimulatorStore {
   get(tokenRef: string): Promise<SimulatorRecord | undefined>;
-  put(record: SimulatorRecord): Promise<void>;
+  /** Stores a new token. */
+  insert(record: SimulatorRecord): Promise<void>;
+  /**
+   * Replaces a token if it is still at `previousVersion`; false when another writer (another instance sharing the
+   * store) changed it first, and the caller must read it again.
+   */
+  update(record: SimulatorRecord, previousVersion: number): Promise<boolean>;
+  /** Forgets a token (a provisioning the issuer did not take). */
+  remove(tokenRef: string): Promise<void>;
   /** The references kept under this card fingerprint; `fresh` is stored and returned when there are none yet. */
   panReferences(fingerprint: string, fresh: PanReferences): Promise<PanReferences>;
 }
@@ -59,8 +67,16 @@ export function createMemorySimulatorStore(): MemorySimulatorStore {
       const found = records.get(tokenRef);
       return found ? structuredClone(found) : undefined;
     },
-    async put(record) {
+    async insert(record) {
       records.set(record.token.tokenRef, structuredClone(record));
+    },
+    async update(record, previousVersion) {
+      if (records.get(record.token.tokenRef)?.token.version !== previousVersion) return false;
+      records.set(record.token.tokenRef, structuredClone(record));
+      return true;
+    },
+    async remove(tokenRef) {
+      records.delete(tokenRef);
     },
     async panReferences(fingerprint, fresh) {
       if (!references.has(fingerprint)) references.set(fingerprint, { ...fresh });

@@ -182,6 +182,7 @@ const networkSimulator: Migration = {
       .createTable('network_sim_tokens')
       .addColumn('token_ref', 'text', (c) => c.primaryKey())
       .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('record', 'text', (c) => c.notNull())
       .execute();
     await db.schema

@@ -164,6 +164,8 @@ export interface Database {
 export interface NetworkSimTokensTable {
   token_ref: string;
   network: string;
+  /** The token's network version: the guard of concurrent updates. */
+  version: number;
   record: string;
 }
 

@@ -3,7 +3,8 @@ import { NetworkFailure } from '../../src/errors.js';
 import { createKeyedMutex } from '../../src/keyed-mutex.js';
 import { createMemorySimulatorStore, type SimulatorStore } from '../../src/network/store.js';
 import type { LifecycleAction, NetworkToken, NetworkTokenStatus, Suspender } from '../../src/network/types.js';
-import { tokenIn } from './helpers.js';
+import { fakeIssuer, tokenIn } from './helpers.js';
+import { createSimulator } from '../../src/network/simulator.js';
 import { HARNESSES, type Harness } from './harness.js';
 
 interface State {
@@ -42,10 +43,15 @@ function slowStore(): SimulatorStore {
       await tick();
       return inner.get(ref);
     },
-    async put(record) {
+    async insert(record) {
       await tick();
-      await inner.put(record);
+      await inner.insert(record);
     },
+    async update(record, previousVersion) {
+      await tick();
+      return inner.update(record, previousVersion);
+    },
+    remove: (tokenRef) => inner.remove(tokenRef),
     panReferences: (fingerprint, fresh) => inner.panReferences(fingerprint, fresh),
   };
 }
@@ -129,5 +135,45 @@ describe('keyed mutex', () => {
     expect(await mutex.run('b', async () => 'b')).toBe('b');
     release();
     expect(await blocked).toBe('a');
+  });
+});
+
+describe('two simulator instances sharing one store (scaled-out service, one database)', () => {
+  it('concurrent changes to one token through both are all kept: no lost update', async () => {
+    const store = slowStore();
+    const [one, two] = [createSimulator({ callbacks: fakeIssuer().callbacks, store }), createSimulator({ callbacks: fakeIssuer().callbacks, store })];
+    try {
+      const token = await tokenIn(one, 'vts', 'ACTIVE');
+      // Both read version 1 before either writes (the store is slow): the version guard makes one of them re-apply.
+      const [byIssuer, byCardholder] = await Promise.all([
+        one.lifecycle({ network: 'vts', tokenRef: token.tokenRef, action: 'SUSPEND', entity: 'ISSUER', reason: 'lost phone' }),
+        two.walletEvent({ network: 'vts', tokenRef: token.tokenRef, event: { kind: 'SUSPEND', entity: 'CARDHOLDER' } }),
+      ]);
+      expect(new Set([byIssuer.version, byCardholder.version])).toEqual(new Set([token.version + 1, token.version + 2]));
+      const final = await one.getToken('vts', token.tokenRef);
+      expect(final).toMatchObject({ status: 'SUSPENDED', version: token.version + 2 });
+      expect([...final!.suspenders].sort()).toEqual(['CARDHOLDER', 'ISSUER']);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('stores a new token before telling the issuer, so the issuer never holds a token its network does not know', async () => {
+    const store = createMemorySimulatorStore();
+    const issuer = fakeIssuer();
+    const knownWhenNotified: boolean[] = [];
+    const sim = createSimulator({
+      store,
+      callbacks: {
+        decide: (req) => issuer.callbacks.decide(req),
+        async notify(token) {
+          knownWhenNotified.push((await store.get(token.tokenRef)) !== undefined);
+          await issuer.callbacks.notify(token);
+        },
+      },
+    });
+    await tokenIn(sim, 'mdes', 'ACTIVE');
+    expect(knownWhenNotified).toEqual([true]);
+    await sim.close();
   });
 });
