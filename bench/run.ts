@@ -293,7 +293,7 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
   log(
     `    With ${micro.pgpDecryptConcurrent.concurrency} in flight, one thread decrypts ${fmt(ceiling)} blobs/s on this machine. The server decrypts ` +
       `in one worker thread (decrypt-pool.ts), so this is the PUT/s ceiling of one server process` +
-      (put ? `; the measured ${fmt(put.rps)} PUT/s is ${fmt((100 * put.rps) / ceiling)} % of it.` : '.'),
+      (put ? `; the measured ${fmt(put.rps)} PUT/s is ≈ ${fmt((100 * put.rps) / ceiling)} % of it (the ceiling is measured afterwards, in the bench process: approximate).` : '.'),
   );
   if (put && put.serverCpuMsPerRequest !== null) {
     log(
@@ -322,8 +322,9 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
   if (ops && ops.serverCpuMsPerRequest !== null) {
     log(
       `  - issuer SUSPEND/RESUME: ${fmt(ops.serverCpuMsPerRequest, 3)} ms server CPU per operation (${fmt(ops.serverCpuPercent ?? 0)} % of a core), ` +
-        `including the in-process network simulator's side; each operation is one durable SQLite commit (token, audit record, event), ` +
-        `and concurrent operations share fsyncs through group commit, so below a full core the wait is the disk, not the CPU.`,
+        `including the in-process network simulator's side; each operation makes two durable SQLite commits (the simulated network's ` +
+        `record; then token, audit record and event), and concurrent operations share fsyncs through group commit, so below a full core ` +
+        `the wait is the disk, not the CPU.`,
     );
   }
 }
