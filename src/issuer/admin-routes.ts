@@ -39,7 +39,7 @@ export function registerIssuerAdminRoutes(app: FastifyInstance, deps: { adminTok
       scope.setErrorHandler(adminErrorHandler);
       scope.addHook('onRequest', requireAdmin(deps.adminToken));
       // The body is optional (every field has a default): a missing one is validated as {}.
-      scope.post<{ Body: { org_id?: string; program_id?: string } | undefined }>(
+      scope.post<{ Body: { org_id?: string; program_id?: string } }>(
         '/accounts',
         {
           schema: { body: ref('admin', 'CreateAccountRequest') },
@@ -47,7 +47,7 @@ export function registerIssuerAdminRoutes(app: FastifyInstance, deps: { adminTok
             request.body ??= {};
           },
         },
-        async (request, reply) => reply.status(201).send(await deps.issuerAdmin.createAccount(request.body ?? {})),
+        async (request, reply) => reply.status(201).send(await deps.issuerAdmin.createAccount(request.body)),
       );
       scope.post<{ Params: { account_id: string }; Body: CreateCardInput }>(
         '/accounts/:account_id/cards',

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import type { CaptureDecryptor, CaptureKeyAlgorithm } from '../vault/capture-types.js';
-import { createDecryptPool, type DecryptPoolOptions } from '../vault/decrypt-pool.js';
+import { createDecryptPool } from '../vault/decrypt-pool.js';
 import { encodePublicKeyForDistribution } from '../client/public-key.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Transact } from '../store/transactions.js';
@@ -29,19 +29,14 @@ export interface CaptureKeyService {
    * fails.
    */
   decryptor(merchantId: string, alias: string): Promise<CaptureDecryptor | undefined>;
-  /** Stops the decryption worker(s). */
+  /** Stops the decryption worker. */
   close(): Promise<void>;
 }
 
-export function createCaptureKeyService(
-  db: Kysely<Database>,
-  transact: Transact,
-  sealed: SealedData,
-  poolOptions: DecryptPoolOptions = {},
-): CaptureKeyService {
+export function createCaptureKeyService(db: Kysely<Database>, transact: Transact, sealed: SealedData): CaptureKeyService {
   // Decryption (~1 ms of CPU per curve25519 blob, ~100 ms per RSA one) and key generation run off the request
   // thread, which therefore never loads openpgp (~17 MB of RSS). The worker is started on first use.
-  const pool = createDecryptPool(poolOptions);
+  const pool = createDecryptPool();
   // Parsing an OpenPGP private key verifies its self-signatures: far too slow to repeat per request.
   const decryptors = new Map<string, Promise<CaptureDecryptor>>();
   const objectId = (alias: string) => `capture-key:${alias}`;

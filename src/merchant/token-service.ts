@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Transact } from '../store/transactions.js';
 import { InvalidInput, NotFound, type FieldErrors } from '../errors.js';
 import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinRecord, type BinTable } from '../cards/index.js';
-import { formatPreservingToken, randomReuseToken } from '../vault/token-ids.js';
+import { formatPreservingToken, preservesFormatOf, randomReuseToken } from '../vault/token-ids.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
 import { addDays, isoDate, type Clock } from '../clock.js';
@@ -116,9 +116,6 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     return reuse && analytics ? 'REUSE_AND_ANALYTICS' : reuse ? 'REUSE' : 'ANALYTICS';
   };
   const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => row.token_expiry_date < isoDate(clock());
-  /** Whether a format-preserving token (CHASE, TAVE) can stand for this card number. */
-  const keepsFormat = (token: string, pan: string) =>
-    token.length === pan.length && token.slice(0, 6) === pan.slice(0, 6) && token.slice(-4) === pan.slice(-4);
   const actor = (caller: MerchantCaller) => `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
 
   function checkTokenExpiryDate(value: string | undefined, errors: FieldErrors, field: string): void {
@@ -408,7 +405,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           if (problem) cardErrors['body.cvv'] = problem;
         }
         checkResultingExpiry(card.expiryMonth, card.expiryYear, cardErrors);
-        if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !keepsFormat(row.reuse_token, card.pan)) {
+        if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !preservesFormatOf(row.reuse_token, card.pan)) {
           cardErrors['body.encrypted_card'] =
             `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`;
         }

@@ -44,9 +44,10 @@ export function createDatabaseSimulatorStore(db: Kysely<Database>, transact: Tra
       await transact((tx) => tx.deleteFrom('network_sim_tokens').where('token_ref', '=', tokenRef).execute());
     },
 
-    async panReferences(fingerprint, fresh) {
+    async panReferences(fingerprint, mint) {
       const known = await readReferences(fingerprint);
       if (known) return known;
+      const fresh = mint();
       try {
         await transact((tx) =>
           tx.insertInto('network_sim_pan_refs').values({ fingerprint, pan_ref: fresh.panRef, par: fresh.par }).execute(),

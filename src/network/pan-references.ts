@@ -24,7 +24,7 @@ export function createPanReferenceRegistry(
   return {
     lookup(network, pan) {
       const fingerprint = `${network}:${createHmac('sha256', key).update(pan).digest('base64url')}`;
-      return store.panReferences(fingerprint, { panRef: ids.panRef(network), par: ids.par(network) });
+      return store.panReferences(fingerprint, () => ({ panRef: ids.panRef(network), par: ids.par(network) }));
     },
   };
 }

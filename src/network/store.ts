@@ -49,8 +49,8 @@ export interface SimulatorStore {
   update(record: SimulatorRecord, previousVersion: number): Promise<boolean>;
   /** Forgets a token (a provisioning the issuer did not take). */
   remove(tokenRef: string): Promise<void>;
-  /** The references kept under this card fingerprint; `fresh` is stored and returned when there are none yet. */
-  panReferences(fingerprint: string, fresh: PanReferences): Promise<PanReferences>;
+  /** The references kept under this card fingerprint; on first sight, `mint`'s are stored and returned. */
+  panReferences(fingerprint: string, mint: () => PanReferences): Promise<PanReferences>;
 }
 
 export interface MemorySimulatorStore extends SimulatorStore {
@@ -78,8 +78,8 @@ export function createMemorySimulatorStore(): MemorySimulatorStore {
     async remove(tokenRef) {
       records.delete(tokenRef);
     },
-    async panReferences(fingerprint, fresh) {
-      if (!references.has(fingerprint)) references.set(fingerprint, { ...fresh });
+    async panReferences(fingerprint, mint) {
+      if (!references.has(fingerprint)) references.set(fingerprint, mint());
       return { ...references.get(fingerprint)! };
     },
     size: () => records.size,

@@ -1,15 +1,15 @@
 /**
- * Capture-blob decryption off the request thread: a small pool of worker threads (decrypt-worker.ts), each holding
- * the parsed private keys it has been sent, answering decrypt requests with the same DecryptResult as the
- * in-process decryptor (capture-keys.ts). Capture keys are generated there too, so the request thread never loads
+ * Capture-blob decryption off the request thread: one worker thread (decrypt-worker.ts), replaced if it fails,
+ * holding the parsed private keys it has been sent and answering decrypt requests with the same DecryptResult as
+ * the in-process decryptor (capture-keys.ts). Capture keys are generated there too, so the request thread never loads
  * openpgp at all (~17 MB of RSS saved per process, measured).
  *
  * Why: an OpenPGP decrypt costs ~1 ms of CPU for curve25519 (openpgp's WebCrypto plumbing, parsing, streams) and
  * ~100 ms for rsa3072; on the HTTP thread that caps PUT throughput and stalls every other request. In a worker it
  * runs on another core: on a 2-core machine the request thread's CPU per PUT fell from ~1.8 ms to ~0.75 ms and
- * PUT/s rose ~470 → ~650-690 (bench, 32 connections); total CPU per PUT is unchanged. One worker is the default:
- * at that rate it is ~60 % busy, so a second one would only add memory (each worker isolate with openpgp loaded
- * costs ~20-25 MB of RSS, measured).
+ * PUT/s rose ~470 → ~900 (bench, 32 connections); total CPU per PUT is unchanged. One worker: on 2 cores a second
+ * one would compete with the request thread and add memory (each worker isolate with openpgp loaded costs
+ * ~20-25 MB of RSS, measured).
  *
  * Keys: the armored private key is sent to a worker once (per worker lifetime) and parsed there; the pool keeps
  * the armored text so a replacement worker can be given the key again. Nothing here logs or echoes key material.
@@ -53,8 +53,6 @@ export class DecryptWorkerError extends Error {
 }
 
 export interface DecryptPoolOptions {
-  /** Worker threads. Default 1. */
-  size?: number;
   /**
    * A started worker with requests outstanding that answers none for this long is presumed hung and stopped.
    * Default 10 s. Starting up (loading openpgp) may take up to max(this, 60 s).
@@ -74,8 +72,8 @@ export interface DecryptPool {
   /** Parses the key in a worker; the decryptor sends each blob there. Rejects with the key's `capture key: …` error. */
   load(privateKeyArmored: string): Promise<CaptureDecryptor>;
   /**
-   * Refuses new requests, lets those already sent finish (up to `closeGraceMs`), then stops the workers; whatever
-   * is still outstanding then rejects. Idempotent.
+   * Refuses new requests, lets those already sent finish (up to `closeGraceMs`), then stops the worker; whatever
+   * is still outstanding then rejects. Idempotent: every call resolves once the worker has stopped.
    */
   close(): Promise<void>;
 }
@@ -103,28 +101,27 @@ interface Slot {
 }
 
 export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool {
-  const size = Math.max(1, Math.floor(options.size ?? 1));
   const stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
   const resourceLimits = options.resourceLimits ?? DEFAULT_LIMITS;
   const closeGraceMs = options.closeGraceMs ?? 5_000;
   const entry = options.entry ?? defaultEntry();
 
-  const slots: Slot[] = [];
-  /** Armored private keys by pool key number, to hand them to replacement workers. */
+  /** The live worker, if any: started on first use, replaced on the next request after it fails. */
+  let current: Slot | undefined;
+  /** Armored private keys by pool key number, to hand them to a replacement worker. */
   const armoredKeys = new Map<number, string>();
   let nextKey = 1;
   let nextId = 1;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   /** Called when the last outstanding request settles, while close() waits for that. */
   let onDrained: (() => void) | undefined;
-  const outstanding = () => slots.reduce((sum, slot) => sum + slot.pending.size, 0);
+  const outstanding = () => current?.pending.size ?? 0;
 
   function fail(slot: Slot, reason: string): void {
     if (slot.dead) return;
     slot.dead = true;
-    const index = slots.indexOf(slot);
-    if (index >= 0) slots.splice(index, 1);
+    if (current === slot) current = undefined;
     const error = new DecryptWorkerError(`capture key: decryption worker ${reason}`);
     for (const pending of slot.pending.values()) pending.reject(error);
     slot.pending.clear();
@@ -155,25 +152,21 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
     worker.on('error', () => fail(slot, 'failed'));
     worker.on('messageerror', () => fail(slot, 'failed'));
     worker.on('exit', () => fail(slot, 'exited'));
-    slots.push(slot);
-    watchdog ??= setInterval(checkStalls, Math.max(10, Math.min(1000, stallTimeoutMs / 4))).unref();
+    watchdog ??= setInterval(checkStall, Math.max(10, Math.min(1000, stallTimeoutMs / 4))).unref();
     return slot;
   }
 
-  function checkStalls(): void {
-    const now = Date.now();
-    for (const slot of [...slots]) {
-      const limit = slot.ready ? stallTimeoutMs : Math.max(stallTimeoutMs, STARTUP_TIMEOUT_MS);
-      if (slot.pending.size > 0 && now - slot.lastProgress > limit) fail(slot, slot.ready ? 'stopped answering' : 'did not start');
-    }
+  function checkStall(): void {
+    const slot = current;
+    if (!slot || slot.pending.size === 0) return;
+    const limit = slot.ready ? stallTimeoutMs : Math.max(stallTimeoutMs, STARTUP_TIMEOUT_MS);
+    if (Date.now() - slot.lastProgress > limit) fail(slot, slot.ready ? 'stopped answering' : 'did not start');
   }
 
-  /** The worker with the least outstanding work, starting workers up to `size`. */
-  function pick(): Slot {
-    if (slots.length < size) return spawn();
-    let best = slots[0]!;
-    for (const slot of slots) if (slot.pending.size < best.pending.size) best = slot;
-    return best;
+  /** The live worker, started if there is none. */
+  function worker(): Slot {
+    if (closing) throw new DecryptWorkerError('capture key: decryption pool closed');
+    return (current ??= spawn());
   }
 
   function send(slot: Slot, request: DecryptWorkerRequest & { id: number }): Promise<DecryptWorkerReply> {
@@ -193,17 +186,16 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
   }
 
   async function decrypt(key: number, blob: string): Promise<DecryptResult> {
-    if (closed) throw new DecryptWorkerError('capture key: decryption pool closed');
-    const slot = pick();
-    if (!slot.keys.has(key)) {
-      const armored = armoredKeys.get(key);
-      if (armored === undefined) throw new DecryptWorkerError('capture key: unknown key');
-      // No reply asked for: the worker chains the decrypt below on this load, and reports its failure there.
-      slot.worker.postMessage({ op: 'load', key, armored } satisfies DecryptWorkerRequest);
-      slot.keys.add(key);
-    }
+    const slot = worker();
     let reply: DecryptWorkerReply;
     try {
+      if (!slot.keys.has(key)) {
+        const armored = armoredKeys.get(key);
+        if (armored === undefined) throw new DecryptWorkerError('capture key: unknown key');
+        // No reply asked for: the worker chains the decrypt below on this load, and reports its failure there.
+        slot.worker.postMessage({ op: 'load', key, armored } satisfies DecryptWorkerRequest);
+        slot.keys.add(key);
+      }
       reply = await send(slot, { op: 'decrypt', id: nextId++, key, blob });
     } catch (error) {
       // decrypt() has no verdict that is an error: whatever went wrong was the worker's doing.
@@ -213,19 +205,38 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
     return reply.result;
   }
 
+  async function stop(): Promise<void> {
+    if (outstanding() > 0) {
+      // The watchdog keeps running meanwhile: a hung worker fails its requests instead of holding close() up.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, closeGraceMs);
+        onDrained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      onDrained = undefined;
+    }
+    if (watchdog) clearInterval(watchdog);
+    armoredKeys.clear();
+    const slot = current;
+    if (!slot) return;
+    fail(slot, 'closed');
+    await slot.worker.terminate().catch(() => {});
+  }
+
   return {
     async generate(algorithm, label) {
-      if (closed) throw new DecryptWorkerError('capture key: decryption pool closed');
-      const reply = await send(pick(), { op: 'generate', id: nextId++, algorithm, label });
+      const reply = await send(worker(), { op: 'generate', id: nextId++, algorithm, label });
       if (!('pair' in reply)) throw new DecryptWorkerError('capture key: unexpected worker reply');
       return reply.pair;
     },
 
     async load(privateKeyArmored) {
-      if (closed) throw new DecryptWorkerError('capture key: decryption pool closed');
+      if (closing) throw new DecryptWorkerError('capture key: decryption pool closed');
       if (typeof privateKeyArmored !== 'string') throw new Error('capture key: not a readable OpenPGP private key');
+      const slot = worker();
       const key = nextKey++;
-      const slot = pick();
       slot.keys.add(key);
       const reply = await send(slot, { op: 'load', id: nextId++, key, armored: privateKeyArmored });
       if (!('keyFingerprint' in reply)) throw new DecryptWorkerError('capture key: unexpected worker reply');
@@ -244,25 +255,8 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
       };
     },
 
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (outstanding() > 0) {
-        // The watchdog keeps running meanwhile: a hung worker fails its requests instead of holding close() up.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, closeGraceMs);
-          onDrained = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        onDrained = undefined;
-      }
-      if (watchdog) clearInterval(watchdog);
-      const workers = slots.map((slot) => slot.worker);
-      for (const slot of [...slots]) fail(slot, 'closed');
-      armoredKeys.clear();
-      await Promise.all(workers.map((worker) => worker.terminate().catch(() => {})));
+    close() {
+      return (closing ??= stop());
     },
   };
 }

@@ -35,3 +35,8 @@ export function formatPreservingToken(pan: string): string {
     if (candidate !== pan && !isLuhnValid(candidate)) return candidate;
   }
 }
+
+/** Whether a format-preserving token can stand for this card number: same length, first six and last four. */
+export function preservesFormatOf(token: string, pan: string): boolean {
+  return token.length === pan.length && token.slice(0, 6) === pan.slice(0, 6) && token.slice(-4) === pan.slice(-4);
+}

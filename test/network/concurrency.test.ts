@@ -52,7 +52,7 @@ function slowStore(): SimulatorStore {
       return inner.update(record, previousVersion);
     },
     remove: (tokenRef) => inner.remove(tokenRef),
-    panReferences: (fingerprint, fresh) => inner.panReferences(fingerprint, fresh),
+    panReferences: (fingerprint, mint) => inner.panReferences(fingerprint, mint),
   };
 }
 

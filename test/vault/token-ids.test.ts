@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../src/cards/luhn.js';
-import { formatPreservingToken, randomReuseToken } from '../../src/vault/token-ids.js';
+import { formatPreservingToken, preservesFormatOf, randomReuseToken } from '../../src/vault/token-ids.js';
 
 describe('random reuse tokens', () => {
   it('are 32 lower-case hex characters and unique over 10k draws', () => {
@@ -48,6 +48,15 @@ describe('format-preserving tokens', () => {
     // ~490 (4+ digits); the bounds sit far below, so they only fail for a middle that is not random.
     const randomDigits = pan.length - 10;
     expect(middles.size).toBeGreaterThan(randomDigits === 2 ? 50 : randomDigits === 3 ? 300 : 450);
+  });
+
+  it('preservesFormatOf accepts a card with the same length, first six and last four, and nothing else', () => {
+    const token = formatPreservingToken('4111111111111111');
+    expect(preservesFormatOf(token, '4111111111111111')).toBe(true);
+    expect(preservesFormatOf(token, '4111119876541111')).toBe(true);
+    expect(preservesFormatOf(token, '4111121111111111')).toBe(false); // first six differ
+    expect(preservesFormatOf(token, '4111111111111112')).toBe(false); // last four differ
+    expect(preservesFormatOf(token, '411111111111111')).toBe(false); // shorter
   });
 
   it('refuses input that is not a PAN instead of looping or leaking it', () => {
