@@ -1,45 +1,86 @@
 /**
- * Domain errors: typed values that a domain service throws. Each vendor edge (Verifone, Pismo, admin) maps
- * them to its own envelope; no domain code knows which vendor format it answers in.
+ * Domain errors: typed values that a domain service throws, in words of the domain only. Field paths name the
+ * domain's own inputs (`tokenScope`, `encryptedCard.cardNumber`, `activationCode`), reasons are short neutral
+ * codes. Each vendor edge (Verifone, Pismo, admin) maps them to its own envelope, field paths and error codes;
+ * no domain code knows which vendor format it answers in.
  */
 
-/** A field path as the Verifone contract names it: `body.x`, `params.id`, `query.y`. */
-export type FieldErrors = Record<string, string>;
+/** Why an input was refused: a small neutral vocabulary the edges can branch on. */
+export type IssueReason =
+  | 'required'
+  | 'invalid'
+  | 'unknown'
+  | 'not_allowed'
+  | 'expired'
+  | 'deleted'
+  | 'conflict'
+  | 'unsupported';
+
+/** One invalid input: which field (a domain path), why, and a human explanation free of vendor terms. */
+export interface FieldIssue {
+  field: string;
+  reason: IssueReason;
+  message: string;
+}
 
 export abstract class DomainError extends Error {
   abstract readonly kind: string;
 }
 
-/** The caller sent something invalid; `fields` names each invalid input. */
+/** The caller sent something invalid; each issue names one input. */
 export class InvalidInput extends DomainError {
   readonly kind = 'invalid_input';
-  constructor(
-    readonly fields: FieldErrors,
-    message = 'invalid input',
-    /** A vendor-specific code some edges surface (e.g. Pismo ERR codes). */
-    readonly code?: string,
-  ) {
-    super(message);
+  readonly issues: readonly FieldIssue[];
+  constructor(issues: FieldIssue | readonly FieldIssue[], message?: string) {
+    const list = Array.isArray(issues) ? (issues as readonly FieldIssue[]) : [issues as FieldIssue];
+    super(message ?? list.map((issue) => `${issue.field} ${issue.message}`).join('; '));
+    this.issues = list;
   }
 }
+
+/** Collects field issues during validation and throws them together. */
+export class IssueList {
+  readonly #issues: FieldIssue[] = [];
+  add(field: string, reason: IssueReason, message: string): void {
+    if (!this.#issues.some((issue) => issue.field === field)) this.#issues.push({ field, reason, message });
+  }
+  get empty(): boolean {
+    return this.#issues.length === 0;
+  }
+  throwIfAny(): void {
+    if (this.#issues.length > 0) throw new InvalidInput(this.#issues);
+  }
+}
+
+/** What kind of object was not found: edges choose their wording and codes from it. */
+export type ObjectKind = 'card' | 'token' | 'device' | 'merchant' | 'account' | 'api_key' | 'capture_key' | 'token_scope';
 
 /** The object does not exist, or exists but belongs to someone else (never tell which). */
 export class NotFound extends DomainError {
   readonly kind = 'not_found';
-  constructor(
-    readonly what: string,
-    readonly code?: string,
-  ) {
+  constructor(readonly what: ObjectKind) {
     super(`${what} not found`);
   }
 }
+
+/** Why an operation is not legal in the object's current state. */
+export type ConflictReason =
+  | 'illegal_transition'
+  | 'not_suspended_by_issuer'
+  | 'unsupported_for_network'
+  | 'device_not_bound'
+  | 'already_exists'
+  | 'deleted'
+  | 'expired';
 
 /** The operation is not legal in the object's current state. */
 export class Conflict extends DomainError {
   readonly kind = 'conflict';
   constructor(
+    readonly reason: ConflictReason,
     message: string,
-    readonly code?: string,
+    /** The input the conflict is about, when there is one (edges may name it). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -77,5 +118,16 @@ export class Declined extends DomainError {
   readonly kind = 'declined';
   constructor(readonly reason: string) {
     super(reason);
+  }
+}
+
+/** A dependency (database, disk) is not available right now; the caller may retry later. */
+export class Unavailable extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(
+    readonly dependency: 'database' | 'network' | 'decryption',
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * Routes are registered by operationId: the method and path come from the OpenAPI document itself, so a route
+ * can never drift from the contract it implements. Each edge keeps one file per operation exporting an
+ * `Operation`; the edge's `routes.ts` lists them.
+ */
+import type { FastifyInstance, FastifySchema, RouteHandlerMethod, RouteGenericInterface } from 'fastify';
+import type { OpenApiDocument } from './openapi.js';
+
+type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+const METHODS: readonly Method[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
+
+export interface Operation<Route extends RouteGenericInterface = RouteGenericInterface> {
+  operationId: string;
+  schema?: FastifySchema;
+  handler: RouteHandlerMethod<never, never, never, Route>;
+}
+
+/** Method and Fastify path (`/v1/cards/:cardId`) of an operation, looked up in the document. */
+export function locateOperation(doc: OpenApiDocument, operationId: string): { method: Method; url: string } {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, { operationId?: string }>>;
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of METHODS) {
+      if (item[method.toLowerCase()]?.operationId === operationId) {
+        return { method, url: path.replace(/\{([^}]+)\}/g, ':$1') };
+      }
+    }
+  }
+  throw new Error(`operation ${operationId} is not in the OpenAPI document`);
+}
+
+/** Registers each operation on `scope` at the method and path its document gives it. */
+export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly Operation<never>[]): void {
+  for (const operation of operations) {
+    const { method, url } = locateOperation(doc, operation.operationId);
+    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as RouteHandlerMethod });
+  }
+}
