@@ -18,6 +18,20 @@ export interface NetworkConfig {
   timeoutMs: number;
 }
 
+/** How long a connection may hold the HTTP server, and how many one client address may hold at once. */
+export interface ConnectionLimits {
+  /** A whole request (headers and body) must arrive within this many milliseconds. */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this many milliseconds. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this many milliseconds. */
+  idleTimeoutMs: number;
+  /** Concurrent connections from one client address; more are refused at once. */
+  maxConnectionsPerAddress: number;
+  /** At a stop, requests in flight get this long to finish before every connection is closed. */
+  shutdownGraceMs: number;
+}
+
 export interface ExternalJwtIssuerConfig {
   issuer: string;
   algorithms: string[];
@@ -40,6 +54,8 @@ export interface Config {
   binTablePath: string;
   accountTokenTtlSeconds: number;
   network: NetworkConfig;
+  /** Timeouts and per-client connection limits of the HTTP server. */
+  http: ConnectionLimits;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
   /** Secrets generated on this start (development only), so the CLI can tell the operator once. */
   generated: { adminToken: boolean; masterKey: boolean };
@@ -204,6 +220,13 @@ export function loadConfig(env: Env = process.env): Config {
       ...(networkUrl ? { url: networkUrl } : {}),
       secret: networkSecret,
       timeoutMs: intVar(env, 'TESSERA_NETWORK_TIMEOUT_MS', 3000, 10, 120_000),
+    },
+    http: {
+      requestTimeoutMs: intVar(env, 'TESSERA_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      headersTimeoutMs: intVar(env, 'TESSERA_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      idleTimeoutMs: intVar(env, 'TESSERA_HTTP_IDLE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnectionsPerAddress: intVar(env, 'TESSERA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 100_000),
+      shutdownGraceMs: intVar(env, 'TESSERA_HTTP_SHUTDOWN_GRACE_MS', 5_000, 0, 600_000),
     },
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },

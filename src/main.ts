@@ -162,7 +162,7 @@ export interface App {
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
-  const http = createHttpServer(core.logger);
+  const http = createHttpServer(core.logger, config.http);
   registerMerchantRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
   registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });

@@ -3,7 +3,15 @@
  * can never drift from the contract it implements. Each edge keeps one file per operation exporting an
  * `Operation`; the edge's `routes.ts` lists them.
  */
-import type { FastifyInstance, FastifySchema, RouteHandlerMethod, RouteGenericInterface } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifySchema,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
+  RouteHandlerMethod,
+} from 'fastify';
 import type { OpenApiDocument } from './openapi.js';
 
 type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -12,7 +20,14 @@ const METHODS: readonly Method[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 export interface Operation<Route extends RouteGenericInterface = RouteGenericInterface> {
   operationId: string;
   schema?: FastifySchema;
-  handler: RouteHandlerMethod<never, never, never, Route>;
+  handler: RouteHandlerMethod<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Route>;
+}
+
+/** An operation with its route types erased, as the registry holds a list of different ones. */
+export interface AnyOperation {
+  operationId: string;
+  schema?: FastifySchema;
+  handler: unknown;
 }
 
 /** Method and Fastify path (`/v1/cards/:cardId`) of an operation, looked up in the document. */
@@ -29,9 +44,9 @@ export function locateOperation(doc: OpenApiDocument, operationId: string): { me
 }
 
 /** Registers each operation on `scope` at the method and path its document gives it. */
-export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly Operation<never>[]): void {
+export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly AnyOperation[]): void {
   for (const operation of operations) {
     const { method, url } = locateOperation(doc, operation.operationId);
-    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as RouteHandlerMethod });
+    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as unknown as RouteHandlerMethod });
   }
 }

@@ -7,11 +7,12 @@ import type { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import { loadOpenApi, SCHEMA_IDS } from './openapi.js';
 import { lazyRequestLogger } from './request-logger.js';
+import { DEFAULT_CONNECTION_LIMITS, manageConnections, timeoutOptions, type ConnectionLimits } from './connections.js';
 
 const UUID_FLEXIBLE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const BODY_LIMIT = 128 * 1024;
 
-export function createHttpServer(logger: Logger): FastifyInstance {
+export function createHttpServer(logger: Logger, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // request.log is built on first use: most requests never log (request-logger.ts).
@@ -19,6 +20,7 @@ export function createHttpServer(logger: Logger): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     // Close idle keep-alive sockets on shutdown; otherwise close() can wait on a client that never speaks again.
     forceCloseConnections: 'idle',
+    ...timeoutOptions(limits),
     // Verifone token ids may be up to 255 characters; longer ones must reach validation for a proper 400.
     routerOptions: { maxParamLength: 1000 },
     ajv: {
@@ -38,6 +40,7 @@ export function createHttpServer(logger: Logger): FastifyInstance {
   app.addSchema({ $id: SCHEMA_IDS.verifone, ...componentsOf('verifone-token-management.openapi.json') });
   app.addSchema({ $id: SCHEMA_IDS.pismo, ...componentsOf('pismo-tokenization.openapi.json') });
   app.addSchema({ $id: SCHEMA_IDS.admin, ...componentsOf('admin.openapi.json') });
+  manageConnections(app, limits);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }
