@@ -7,6 +7,7 @@ import type { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import { loadOpenApi, SCHEMA_IDS } from './openapi.js';
 import { lazyRequestLogger } from './request-logger.js';
+import { addRequestContext, requestIdOptions } from './request-context.js';
 import { DEFAULT_CONNECTION_LIMITS, manageConnections, timeoutOptions, type ConnectionLimits } from './connections.js';
 
 const UUID_FLEXIBLE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -17,6 +18,7 @@ export function createHttpServer(logger: Logger, limits: ConnectionLimits = DEFA
     loggerInstance: logger,
     // request.log is built on first use: most requests never log (request-logger.ts).
     childLoggerFactory: lazyRequestLogger,
+    ...requestIdOptions,
     bodyLimit: BODY_LIMIT,
     // Close idle keep-alive sockets on shutdown; otherwise close() can wait on a client that never speaks again.
     forceCloseConnections: 'idle',
@@ -41,7 +43,10 @@ export function createHttpServer(logger: Logger, limits: ConnectionLimits = DEFA
   app.addSchema({ $id: SCHEMA_IDS.pismo, ...componentsOf('pismo-tokenization.openapi.json') });
   app.addSchema({ $id: SCHEMA_IDS.admin, ...componentsOf('admin.openapi.json') });
   manageConnections(app, limits);
+  addRequestContext(app);
   app.get('/health', async () => ({ status: 'ok' }));
+  // Liveness: the process answers. Readiness (database, migrations, network) is /readyz.
+  app.get('/livez', async () => ({ status: 'ok' }));
   return app;
 }
 
