@@ -63,15 +63,9 @@ const DECRYPT_CONFIG: PartialConfig = {
  * RFC 9580 X25519 algorithm: it is what GnuPG, Bouncy Castle and GopenPGP (the libraries merchants' mobile
  * SDKs are built on) all understand, and the x25519 work is the same.
  */
-export async function generateCaptureKeyPair(
-  algorithm: CaptureKeyAlgorithm,
-  label: string,
-): Promise<CaptureKeyPair> {
+export async function generateCaptureKeyPair(algorithm: CaptureKeyAlgorithm, label: string): Promise<CaptureKeyPair> {
   const userIDs = [{ name: `Tessera capture key ${label}` }];
-  const keyOptions =
-    algorithm === 'curve25519'
-      ? ({ type: 'ecc', curve: 'curve25519Legacy' } as const)
-      : ({ type: 'rsa', rsaBits: 3072 } as const);
+  const keyOptions = algorithm === 'curve25519' ? ({ type: 'ecc', curve: 'curve25519Legacy' } as const) : ({ type: 'rsa', rsaBits: 3072 } as const);
   const { privateKey } = await generateKey({ ...keyOptions, userIDs, format: 'object' });
   return {
     publicKeyArmored: privateKey.toPublic().armor(),

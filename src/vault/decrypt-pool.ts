@@ -19,13 +19,7 @@
  * and the next request starts a fresh worker. No request waits forever.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import {
-  MAX_ENCRYPTED_CARD_CHARS,
-  type CaptureDecryptor,
-  type CaptureKeyAlgorithm,
-  type CaptureKeyPair,
-  type DecryptResult,
-} from './capture-types.js';
+import { MAX_ENCRYPTED_CARD_CHARS, type CaptureDecryptor, type CaptureKeyAlgorithm, type CaptureKeyPair, type DecryptResult } from './capture-types.js';
 
 // ---- protocol (main ⇄ worker) --------------------------------------------------------------------------------
 
