@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Worker threads started by the tests (the capture-key decryption worker) run outside vitest's module runner
+    // and inherit these flags: the loader lets them import the TypeScript sources, so no build is needed first.
+    execArgv: ['--import', './test/support/ts-loader.mjs'],
   },
 });

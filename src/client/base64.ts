@@ -1,5 +1,6 @@
 /**
- * Base64 (RFC 4648 §4, standard alphabet) and UTF-8 helpers shared by the browser/Node client and the server.
+ * Base64 (RFC 4648 §4, standard alphabet) and UTF-8 helpers of the browser/Node client. The server decodes with its
+ * own (src/vault/encoding.ts, node's Buffer): the vault imports nothing from outside itself.
  *
  * Only web-platform globals (btoa/atob, TextEncoder/TextDecoder) are used so this file runs unchanged in a
  * browser bundle; Node 20 provides the same globals. No `Buffer`, no `node:` imports.

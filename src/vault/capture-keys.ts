@@ -27,9 +27,9 @@ import {
   type PartialConfig,
   type PrivateKey,
 } from 'openpgp';
-import { base64ToBytes, utf8Decode } from '../client/base64.js';
 import type { CaptureDecryptor, CaptureKeyAlgorithm, CaptureKeyPair, DecryptFailureReason, DecryptResult } from './capture-types.js';
 import { MAX_ENCRYPTED_CARD_CHARS } from './capture-types.js';
+import { decodeBase64Strict, decodeUtf8Strict } from './encoding.js';
 
 export {
   MAX_ENCRYPTED_CARD_CHARS,
@@ -63,15 +63,9 @@ const DECRYPT_CONFIG: PartialConfig = {
  * RFC 9580 X25519 algorithm: it is what GnuPG, Bouncy Castle and GopenPGP (the libraries merchants' mobile
  * SDKs are built on) all understand, and the x25519 work is the same.
  */
-export async function generateCaptureKeyPair(
-  algorithm: CaptureKeyAlgorithm,
-  label: string,
-): Promise<CaptureKeyPair> {
+export async function generateCaptureKeyPair(algorithm: CaptureKeyAlgorithm, label: string): Promise<CaptureKeyPair> {
   const userIDs = [{ name: `Tessera capture key ${label}` }];
-  const keyOptions =
-    algorithm === 'curve25519'
-      ? ({ type: 'ecc', curve: 'curve25519Legacy' } as const)
-      : ({ type: 'rsa', rsaBits: 3072 } as const);
+  const keyOptions = algorithm === 'curve25519' ? ({ type: 'ecc', curve: 'curve25519Legacy' } as const) : ({ type: 'rsa', rsaBits: 3072 } as const);
   const { privateKey } = await generateKey({ ...keyOptions, userIDs, format: 'object' });
   return {
     publicKeyArmored: privateKey.toPublic().armor(),
@@ -157,7 +151,7 @@ class PgpCaptureDecryptor implements CaptureDecryptor {
       return fail('corrupt');
     }
     // Authentic, but not text: the sender did not follow the format, which is a client error, not corruption.
-    const plaintext = utf8Decode(data);
+    const plaintext = decodeUtf8Strict(data);
     return plaintext === null ? fail('malformed') : { ok: true, plaintext };
   }
 }
@@ -169,9 +163,9 @@ function fail(reason: DecryptFailureReason): DecryptResult {
 /** base64 → armored text → parsed OpenPGP message; null when any step fails. */
 async function parseEncryptedCard(encryptedCardBase64: string): Promise<Message<string> | null> {
   if (typeof encryptedCardBase64 !== 'string' || encryptedCardBase64.length > MAX_ENCRYPTED_CARD_CHARS) return null;
-  const bytes = base64ToBytes(encryptedCardBase64);
+  const bytes = decodeBase64Strict(encryptedCardBase64);
   if (bytes === null) return null;
-  const armored = utf8Decode(bytes);
+  const armored = decodeUtf8Strict(bytes);
   // Cheap pre-check so plainly wrong input (JSON, binary, a key block) never reaches the armor parser.
   if (armored === null || !armored.includes('-----BEGIN PGP MESSAGE-----')) return null;
   try {

@@ -18,16 +18,8 @@
  * `stallTimeoutMs` is stopped; its outstanding requests reject with DecryptWorkerError (the caller answers 500)
  * and the next request starts a fresh worker. No request waits forever.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import {
-  MAX_ENCRYPTED_CARD_CHARS,
-  type CaptureDecryptor,
-  type CaptureKeyAlgorithm,
-  type CaptureKeyPair,
-  type DecryptResult,
-} from './capture-types.js';
+import { MAX_ENCRYPTED_CARD_CHARS, type CaptureDecryptor, type CaptureKeyAlgorithm, type CaptureKeyPair, type DecryptResult } from './capture-types.js';
 
 // ---- protocol (main ⇄ worker) --------------------------------------------------------------------------------
 
@@ -130,7 +122,7 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
   }
 
   function spawn(): Slot {
-    const worker = startWorker(entry, resourceLimits);
+    const worker = new Worker(entry, { resourceLimits });
     const slot: Slot = { worker, pending: new Map(), keys: new Set(), ready: false, lastProgress: Date.now(), dead: false };
     worker.on('message', (reply: DecryptWorkerReply) => {
       if ('ready' in reply) {
@@ -261,54 +253,13 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
   };
 }
 
-// ---- starting a worker ----------------------------------------------------------------------------------------
+// ---- the worker entry -----------------------------------------------------------------------------------------
 
+/**
+ * The worker module beside this one: decrypt-worker.js when built, decrypt-worker.ts when the tests run the sources.
+ * Node 20 cannot load .ts by itself; the test runner's processes preload a loader (test/support/ts-loader.mjs,
+ * see vitest.config.ts) that worker threads inherit, so nothing here needs to know how TypeScript is loaded.
+ */
 function defaultEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './decrypt-worker.ts' : './decrypt-worker.js', import.meta.url);
 }
-
-function startWorker(entry: URL, resourceLimits: ResourceLimits): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { resourceLimits });
-  // Running from TypeScript sources (the test suite): Node 20 cannot load .ts, so the worker first registers a
-  // loader that transpiles it with the project's own TypeScript. Never used by the built server (dist/ is .js).
-  return new Worker(SOURCE_BOOTSTRAP, {
-    eval: true,
-    resourceLimits,
-    workerData: {
-      hooks: SOURCE_HOOKS,
-      typescript: pathToFileURL(createRequire(fileURLToPath(import.meta.url)).resolve('typescript')).href,
-      entry: entry.href,
-    },
-  });
-}
-
-const SOURCE_BOOTSTRAP = `
-const { register } = require('node:module');
-const { workerData } = require('node:worker_threads');
-register('data:text/javascript,' + encodeURIComponent(workerData.hooks), { data: { typescript: workerData.typescript } });
-import(workerData.entry).catch((error) => { process.exitCode = 1; throw error; });
-`;
-
-const SOURCE_HOOKS = `
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-let ts;
-export async function initialize(data) { ts = (await import(data.typescript)).default; }
-export async function resolve(specifier, context, next) {
-  try {
-    return await next(specifier, context);
-  } catch (error) {
-    if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) return next(specifier.slice(0, -3) + '.ts', context);
-    throw error;
-  }
-}
-export async function load(url, context, next) {
-  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
-  const fileName = fileURLToPath(url);
-  const { outputText } = ts.transpileModule(readFileSync(fileName, 'utf8'), {
-    fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  return { format: 'module', source: outputText, shortCircuit: true };
-}
-`;

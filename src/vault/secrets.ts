@@ -7,9 +7,7 @@ const SCRYPT: ScryptOptions = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
 const HASH_BYTES = 32;
 
 function scrypt(secret: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(secret, salt, HASH_BYTES, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scryptCb(secret, salt, HASH_BYTES, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** A random secret for humans to copy: 32 bytes, base64url. */
@@ -32,12 +30,8 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   if (expected.length !== HASH_BYTES) return false;
   try {
     const actual = await new Promise<Buffer>((resolve, reject) =>
-      scryptCb(
-        secret,
-        Buffer.from(salt, 'base64url'),
-        expected.length,
-        { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem },
-        (err, key) => (err ? reject(err) : resolve(key)),
+      scryptCb(secret, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem }, (err, key) =>
+        err ? reject(err) : resolve(key),
       ),
     );
     return timingSafeEqual(actual, expected);

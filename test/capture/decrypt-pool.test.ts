@@ -68,7 +68,17 @@ describe('decrypt pool (real worker)', () => {
       { blob: 'x' },
     ];
     const expected = await Promise.all(inputs.map((input) => inProcess.decrypt(input as string)));
-    expect(expected.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'wrong_key', 'corrupt', 'malformed', 'malformed', 'malformed', 'malformed', 'malformed', 'malformed']);
+    expect(expected.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
+      'ok',
+      'wrong_key',
+      'corrupt',
+      'malformed',
+      'malformed',
+      'malformed',
+      'malformed',
+      'malformed',
+      'malformed',
+    ]);
     const actual = await Promise.all(inputs.map((input) => pooled.decrypt(input as string)));
     expect(actual).toEqual(expected);
   });
@@ -100,14 +110,21 @@ describe('decrypt pool (real worker)', () => {
   it('holds several keys, including RSA', async () => {
     const rsaPooled = await pool.load(rsa.privateKeyArmored);
     const theirsPooled = await pool.load(theirs.privateKeyArmored);
-    const [a, b, c] = await Promise.all([rsaPooled.decrypt(await blobFor(rsa)), theirsPooled.decrypt(await blobFor(theirs)), pooled.decrypt(await blobFor(theirs))]);
+    const [a, b, c] = await Promise.all([
+      rsaPooled.decrypt(await blobFor(rsa)),
+      theirsPooled.decrypt(await blobFor(theirs)),
+      pooled.decrypt(await blobFor(theirs)),
+    ]);
     expect([a.ok, b.ok]).toEqual([true, true]);
     expect(c).toEqual({ ok: false, reason: 'wrong_key' });
   });
 
-  it('refuses an unusable key with the loader\'s message, never echoing key material', async () => {
+  it("refuses an unusable key with the loader's message, never echoing key material", async () => {
     for (const input of ['not a key at all', ours.publicKeyArmored]) {
-      const error = await pool.load(input).then(() => null, (e: unknown) => e as Error);
+      const error = await pool.load(input).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(DecryptWorkerError);
       expect(error!.message).toMatch(/^capture key: /);
@@ -148,7 +165,10 @@ describe('decrypt pool failures', () => {
       const decryptor = await faulty.load(ours.privateKeyArmored);
       const blob = await blobFor(ours);
       expect((await decryptor.decrypt(blob)).ok).toBe(true);
-      const bystander = decryptor.decrypt(blob).then((r) => r.ok, (e: unknown) => e);
+      const bystander = decryptor.decrypt(blob).then(
+        (r) => r.ok,
+        (e: unknown) => e,
+      );
       await expect(decryptor.decrypt('CRASH')).rejects.toBeInstanceOf(DecryptWorkerError);
       const outcome = await bystander;
       if (outcome !== true) expect(outcome).toBeInstanceOf(DecryptWorkerError);
@@ -176,7 +196,10 @@ describe('decrypt pool failures', () => {
     // The stall watchdog would only step in after a minute: close() must not rely on it.
     const faulty = createDecryptPool({ entry: FAULTY_WORKER, closeGraceMs: 200, stallTimeoutMs: 60_000 });
     const decryptor = await faulty.load(ours.privateKeyArmored);
-    const hung = decryptor.decrypt('HANG').then(() => 'answered', (e: unknown) => e);
+    const hung = decryptor.decrypt('HANG').then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await faulty.close();

@@ -84,7 +84,8 @@ beforeAll(async () => {
     JSON.stringify({
       extends: join(ROOT, 'tsconfig.json'),
       compilerOptions: { rootDir: ROOT, outDir: join(ROOT, 'dist'), typeRoots: [join(ROOT, 'node_modules', '@types')] },
-      files: [join(ROOT, 'src', 'cli', 'main.ts')],
+      // The decryption worker is started by URL, not imported, so it is not in main.ts's import graph: listed here.
+      files: [join(ROOT, 'src', 'cli', 'main.ts'), join(ROOT, 'src', 'vault', 'decrypt-worker.ts')],
       include: [],
     }),
   );

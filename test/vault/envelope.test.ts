@@ -51,7 +51,12 @@ describe('envelope (AES-256-GCM)', () => {
 
   it('IVs do not repeat over many seals', () => {
     const ivs = new Set<string>();
-    for (let i = 0; i < 2000; i++) ivs.add(seal(key, PLAINTEXT, AAD).subarray(1, 1 + IV_BYTES).toString('hex'));
+    for (let i = 0; i < 2000; i++)
+      ivs.add(
+        seal(key, PLAINTEXT, AAD)
+          .subarray(1, 1 + IV_BYTES)
+          .toString('hex'),
+      );
     expect(ivs.size).toBe(2000);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../src/cards/luhn.js';
-import { formatPreservingToken, preservesFormatOf, randomReuseToken } from '../../src/vault/token-ids.js';
+import { formatPreservingToken, passesLuhn, preservesFormatOf, randomReuseToken } from '../../src/vault/token-ids.js';
 
 describe('random reuse tokens', () => {
   it('are 32 lower-case hex characters and unique over 10k draws', () => {
@@ -69,6 +69,17 @@ describe('format-preserving tokens', () => {
       }
       expect(message, bad).not.toBe('');
       if (bad) expect(message).not.toContain(bad);
+    }
+  });
+});
+
+describe("the vault's own Luhn check", () => {
+  it('agrees with cards/luhn.ts on every length from 1 to 19 digits', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const length = 1 + (i % 19);
+      let digits = '';
+      for (let j = 0; j < length; j++) digits += String(Math.floor(Math.random() * 10));
+      expect(passesLuhn(digits), digits).toBe(isLuhnValid(digits));
     }
   });
 });
