@@ -4,7 +4,7 @@
  * cards provisioned through the sandbox as a wallet would, and an account token.
  */
 import { http, type BenchContext } from './context.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenario-types.js';
 
 const CARDS = 100;
 const WALLETS = ['APPLE_PAY', 'GOOGLE_PAY'] as const;

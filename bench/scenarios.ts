@@ -20,37 +20,10 @@
  *   }
  */
 import { ensureTokens, putCardBody, recordToken, type BenchContext } from './context.js';
+import type { RequestBuilder, Scenario } from './scenario-types.js';
 import { issuerGetToken, issuerSuspendResume } from './issuer-scenarios.js';
 
-export interface BenchRequest {
-  method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-export interface RequestBuilder {
-  /**
-   * The next request to send; undefined when the scenario has run out of inputs (the run then stops).
-   * `connection` is per-connection state (one request in flight per connection), for stateful scenarios.
-   */
-  next(connection?: Record<string, unknown>): BenchRequest | undefined;
-  /** How many more requests the inputs allow, for scenarios with finite inputs (e.g. single-use card blobs). */
-  remaining?(): number;
-  /** Sees every response (status and body), with the state of the connection that sent the request. */
-  onResponse?(status: number, body: string, connection?: Record<string, unknown>): void;
-  /** Printed with the results, e.g. when the scenario had to make do with fewer inputs than it wanted. */
-  note?: string;
-}
-
-export interface Scenario {
-  name: string;
-  /** Concurrent connections (fixed, printed with the results). */
-  connections: number;
-  /** Requests/s floor from the issue; the result is marked PASS or BELOW against it. */
-  floorRps?: number;
-  setup(ctx: BenchContext): Promise<RequestBuilder>;
-}
+export type { BenchRequest, RequestBuilder, Scenario } from './scenario-types.js';
 
 export const PUT_CONNECTIONS = 32;
 export const GET_CONNECTIONS = 64;
