@@ -148,7 +148,6 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       tokenRef: row.token_ref,
       panRef: row.pan_ref,
       status: row.status as IssuerTokenView['status'],
-      suspenders: JSON.parse(row.suspenders) as Suspender[],
       walletId: row.wallet_id,
       paymentAppInstanceId: row.payment_app_instance_id,
       trackingId: row.tracking_id,

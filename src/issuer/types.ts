@@ -2,7 +2,7 @@
  * The issuer domain's own inputs and views, in camelCase and free of any vendor envelope. The Pismo edge
  * translates its request bodies into these and renders these views as its responses.
  */
-import type { Decision, NetworkTokenStatus, PaymentNetwork, Suspender, Wallet } from '../network/types.js';
+import type { Decision, NetworkTokenStatus, PaymentNetwork, Wallet } from '../network/types.js';
 
 /** The operations an issuer may ask for on one token (the lifecycle state machine's vocabulary). */
 export const TOKEN_OPERATIONS = [
@@ -71,7 +71,6 @@ export interface IssuerTokenView {
   tokenRef: string;
   panRef: string;
   status: NetworkTokenStatus;
-  suspenders: Suspender[];
   walletId: string;
   paymentAppInstanceId: string;
   trackingId: string;

@@ -9,7 +9,6 @@ import type { AccountTokenVerifier } from '../../auth/account-token.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations, type Operation } from '../../http/operations.js';
 import type { IssuerTokenService } from '../../issuer/token-service.js';
-import './caller.js';
 import type { PismoOperationDeps } from './deps.js';
 import { pismoErrorHandler } from './envelope.js';
 import { ERR } from './error-codes.js';
