@@ -17,13 +17,14 @@ import { createMerchantAuthenticator, type MerchantAuthenticator } from './merch
 import { registerMerchantRoutes } from './merchant/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
 import { registerAdminRoutes } from './admin/routes.js';
-import { createIssuerAdmin, type IssuerAdmin } from './issuer/issuer-admin.js';
+import { createIssuerAccounts, type IssuerAccounts } from './issuer/accounts.js';
+import { createIssuerDal } from './issuer/dal.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
-import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './issuer/account-token.js';
-import { ed25519JwkFromSeed } from './issuer/signing-key.js';
-import { cacheVerifiedTokens } from './issuer/verified-token-cache.js';
-import { ISSUER_OWNER } from './issuer/owner.js';
-import { registerIssuerRoutes } from './issuer/routes.js';
+import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './auth/account-token.js';
+import { ed25519JwkFromSeed } from './auth/signing-key.js';
+import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
+import { ISSUER_OWNER } from './owners.js';
+import { registerPismoRoutes } from './api/pismo/routes.js';
 import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
 import {
   createDatabaseSimulatorStore,
@@ -51,7 +52,7 @@ export interface Core {
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
   authenticator: MerchantAuthenticator;
-  issuerAdmin: IssuerAdmin;
+  issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
   gateway: NetworkGateway;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
@@ -100,8 +101,9 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.
   let gateway: NetworkGateway | undefined;
+  const issuerDal = createIssuerDal(store.db);
   const issuerTokens = createIssuerTokenService({
-    db: store.db,
+    dal: issuerDal,
     transact: store.transact,
     sealed,
     clock,
@@ -135,7 +137,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     captureKeys,
     tokens: createMerchantTokenService({ db: store.db, transact: store.transact, sealed, captureKeys, binTable, clock }),
     authenticator: createMerchantAuthenticator(store.db, clock),
-    issuerAdmin: createIssuerAdmin({ db: store.db, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
+    issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     gateway: network,
     accountTokenVerifier: signing.verifier,
@@ -165,7 +167,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   const http = createHttpServer(core.logger, config.http);
   registerMerchantRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
-  registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
+  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
   registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();

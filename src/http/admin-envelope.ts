@@ -19,7 +19,16 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
 }
 
 function toAdmin(error: FastifyError | Error): [number, AdminError] {
-  if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: error.fields }];
+  // TEMP compat (issue 7, issuer worktree): domain field → `body.<snake_case>` until the admin edge owner maps it.
+  if (error instanceof InvalidInput) {
+    const details: Record<string, string> = {};
+    for (const issue of error.issues as readonly unknown[] as readonly Record<string, string>[]) {
+      // Callers not migrated yet still pass the old `{ 'body.x': message }` map as the issue.
+      if (typeof issue.field !== 'string' || typeof issue.message !== 'string') Object.assign(details, issue);
+      else details[`body.${issue.field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`] ??= issue.message;
+    }
+    return [400, { error_code: 'invalid_request', message: 'invalid parameters', details }];
+  }
   if (error instanceof NotFound) return [404, { error_code: 'not_found', message: error.message }];
   if (error instanceof DomainError) {
     switch (error.kind) {

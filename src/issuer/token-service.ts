@@ -7,17 +7,16 @@
  * the network's version number, so a late or replayed notification can never roll a token back.
  */
 import { randomInt } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, NetworkTokensTable } from '../store/schema.js';
-import { Conflict, Declined, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
+import { Declined, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
 import { checkExpiry } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
-import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
+import { emitEvent, recordAudit } from '../ledger/ledger.js';
 import { isUniqueViolation } from '../store/errors.js';
-import { compileOnce } from '../store/compiled-query.js';
-import type { Transact } from '../store/transactions.js';
+import type { Transact, UnitOfWork } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
+import { ISSUER_OWNER } from '../owners.js';
+import { withRetry } from '../retry.js';
 import type {
   Decision,
   DecisionRequest,
@@ -27,43 +26,58 @@ import type {
   NetworkToken,
   PaymentNetwork,
   Suspender,
-  Wallet,
   WalletEvent,
 } from '../network/types.js';
-import { ERR } from './error-codes.js';
-import { isLegalCardLevel, planOperation, type TokenOperation, type TokenState } from './operations.js';
-import type { IssuerCardSecret } from './issuer-admin.js';
-import { ISSUER_OWNER } from './owner.js';
+import type { IssuerDal, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
+import { checkDeviceIndex, isLegalCardLevel, planDeviceBinding, planOperation, type TokenState } from './lifecycle.js';
+import type {
+  CardOperationInput,
+  DeviceBindingInput,
+  IssuerCaller,
+  IssuerCardSecret,
+  IssuerTokenView,
+  ProvisionInput,
+  StoredDevice,
+  TokenOperationInput,
+} from './types.js';
 
-export type NetworkTokenRow = Selectable<NetworkTokensTable>;
+export type { IssuerCaller, IssuerTokenView, ProvisionInput, StoredDevice } from './types.js';
 
-/** Who acts: the account token's subject and the client-supplied operator id. */
-export interface IssuerCaller {
-  accountId: number;
-  subject: string;
-  operatorId?: string;
+type Transaction = Parameters<UnitOfWork<unknown>>[0];
+
+/** The queries this service runs. */
+export type IssuerTokenDal = Pick<
+  IssuerDal,
+  | 'findAccount'
+  | 'findCard'
+  | 'findCardOfAccount'
+  | 'findCardByFingerprint'
+  | 'rememberPanReference'
+  | 'cardOfPanReference'
+  | 'findTokenOfAccount'
+  | 'findToken'
+  | 'findTokenByRef'
+  | 'tokensOfCard'
+  | 'tokenIdsOfCard'
+  | 'readToken'
+  | 'updateTokenAtVersion'
+  | 'insertToken'
+>;
+
+export interface IssuerTokenServiceDeps {
+  dal: IssuerTokenDal;
+  transact: Transact;
+  sealed: Pick<SealedData, 'panFingerprint' | 'open'>;
+  clock: Clock;
+  gateway: () => NetworkGateway;
 }
 
-export interface StoredDevice {
-  device_id: string;
-  device_index: number;
-  status: 'ACTIVE' | 'INACTIVE';
-}
+/** Attempts at drawing a token id that is not taken yet. */
+const TOKEN_ID_ATTEMPTS = 5;
+/** Attempts at the compare-and-set of a network answer; each lost race means a newer version was committed. */
+const APPLY_ATTEMPTS = 10;
 
-export interface IssuerTokenView {
-  row: NetworkTokenRow;
-  account: { id: number; org_id: string; program_id: string };
-  devices: StoredDevice[];
-  networkData: Record<string, unknown>;
-}
-
-export interface ProvisionInput {
-  card_id: number;
-  network?: PaymentNetwork;
-  wallet: Wallet;
-  device_id?: string;
-  decision?: Decision;
-}
+class LostRace extends Error {}
 
 const actorOf = (caller: IssuerCaller) =>
   `account:${caller.accountId}/sub:${caller.subject}${caller.operatorId ? `/operator:${caller.operatorId}` : ''}`;
@@ -86,53 +100,61 @@ function toStoredDevices(token: NetworkToken): StoredDevice[] {
   return token.devices.map((d) => ({ device_id: d.deviceId, device_index: d.deviceIndex, status: d.status }));
 }
 
-export function createIssuerTokenService(deps: { db: Kysely<Database>; transact: Transact; sealed: SealedData; clock: Clock; gateway: () => NetworkGateway }) {
-  const { db, transact, sealed, clock } = deps;
+const stateOf = (row: NetworkTokenRow): TokenState => ({
+  network: row.network as PaymentNetwork,
+  status: row.status as TokenState['status'],
+  suspenders: JSON.parse(row.suspenders) as Suspender[],
+  devices: JSON.parse(row.devices) as StoredDevice[],
+});
+
+export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
+  const { dal, transact, sealed, clock } = deps;
   const perToken = createKeyedMutex();
 
-  const stateOf = (row: NetworkTokenRow): TokenState => ({
-    network: row.network as PaymentNetwork,
-    status: row.status as TokenState['status'],
-    suspenders: JSON.parse(row.suspenders) as Suspender[],
-    devices: JSON.parse(row.devices) as StoredDevice[],
-  });
-
   async function findCardOf(accountId: number, cardId: number) {
-    const card = await db.selectFrom('issuer_cards').selectAll().where('id', '=', cardId).where('account_id', '=', accountId).executeTakeFirst();
-    if (!card) throw new NotFound('card', ERR.cardNotFound);
+    const card = await dal.findCardOfAccount(accountId, cardId);
+    if (!card) throw new NotFound('card');
     return card;
   }
 
-  /** Ownership is part of every lookup: a token of another account or card is simply not found. */
-  const tokenOfAccount = compileOnce<NetworkTokenRow, 'token' | 'card' | 'account'>((param) =>
-    db
-      .selectFrom('network_tokens')
-      .selectAll()
-      .where('id', '=', param('token'))
-      .where('card_id', '=', param('card') as unknown as number)
-      .where('account_id', '=', param('account') as unknown as number),
-  );
   async function findToken(accountId: number, cardId: number, tokenId: string): Promise<NetworkTokenRow> {
-    const { rows } = await db.executeQuery(tokenOfAccount({ token: tokenId, card: cardId, account: accountId }));
-    const row = rows[0];
-    if (!row) throw new NotFound('token', ERR.tokenNotFound);
+    const row = await dal.findTokenOfAccount(accountId, cardId, tokenId);
+    if (!row) throw new NotFound('token');
     return row;
   }
 
   // An account's tenant and program never change, so they are read once per account.
-  const accounts = new Map<number, IssuerTokenView['account']>();
-  async function accountOf(accountId: number): Promise<IssuerTokenView['account'] | undefined> {
+  const accounts = new Map<number, { orgId: string; programId: string }>();
+  async function accountOf(accountId: number): Promise<{ orgId: string; programId: string } | undefined> {
     const known = accounts.get(accountId);
     if (known) return known;
-    const account = await db.selectFrom('accounts').select(['id', 'org_id', 'program_id']).where('id', '=', accountId).executeTakeFirst();
-    if (account) accounts.set(accountId, account);
+    const row = await dal.findAccount(accountId);
+    if (!row) return undefined;
+    const account = { orgId: row.org_id, programId: row.program_id };
+    accounts.set(accountId, account);
     return account;
   }
 
   async function view(row: NetworkTokenRow): Promise<IssuerTokenView> {
     const account = await accountOf(row.account_id);
     if (!account) throw new Error('token of a missing account');
-    return { row, account, devices: JSON.parse(row.devices) as StoredDevice[], networkData: JSON.parse(row.network_data) as Record<string, unknown> };
+    return {
+      id: row.id,
+      cardId: row.card_id,
+      accountId: row.account_id,
+      orgId: account.orgId,
+      programId: account.programId,
+      network: row.network as PaymentNetwork,
+      tokenRef: row.token_ref,
+      panRef: row.pan_ref,
+      status: row.status as IssuerTokenView['status'],
+      walletId: row.wallet_id,
+      paymentAppInstanceId: row.payment_app_instance_id,
+      trackingId: row.tracking_id,
+      updatedAt: row.updated_at,
+      devices: (JSON.parse(row.devices) as StoredDevice[]).map((d) => ({ deviceId: d.device_id, deviceIndex: d.device_index, status: d.status })),
+      networkData: JSON.parse(row.network_data) as Record<string, unknown>,
+    };
   }
 
   /**
@@ -141,8 +163,8 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
    * this answer really replaced even while a notification of the same token commits concurrently: the audit trail
    * then chains (each record starts where the previous one ended) and no stale patch event follows a newer one.
    */
-  async function applyNetworkState(tx: Tx, tokenId: string, token: NetworkToken): Promise<{ before: NetworkTokenRow; after: NetworkTokenRow; applied: boolean }> {
-    const changes = {
+  async function applyNetworkState(tx: Transaction, tokenId: string, token: NetworkToken): Promise<{ before: NetworkTokenRow; after: NetworkTokenRow; applied: boolean }> {
+    const changes: NetworkTokenChanges = {
       status: token.status,
       suspenders: JSON.stringify(token.suspenders),
       devices: JSON.stringify(toStoredDevices(token)),
@@ -150,21 +172,19 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
       network_version: token.version,
       updated_at: clock().toISOString(),
     };
-    for (;;) {
-      const before = await tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow();
-      if (before.network_version >= token.version) return { before, after: before, applied: false };
-      const result = await tx
-        .updateTable('network_tokens')
-        .set(changes)
-        .where('id', '=', tokenId)
-        .where('network_version', '=', before.network_version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) return { before, after: { ...before, ...changes }, applied: true };
-      // Another writer committed a newer version between the read and the write: read again.
-    }
+    return withRetry(
+      async () => {
+        const before = await dal.readToken(tx, tokenId);
+        if (before.network_version >= token.version) return { before, after: before, applied: false };
+        if (await dal.updateTokenAtVersion(tx, tokenId, before.network_version, changes)) return { before, after: { ...before, ...changes }, applied: true };
+        // Another writer committed a newer version between the read and the write: read again.
+        throw new LostRace();
+      },
+      { attempts: APPLY_ATTEMPTS, retryOn: (error) => error instanceof LostRace },
+    );
   }
 
-  async function audit(tx: Tx, actor: string, action: string, row: NetworkTokenRow, before: string | null, after: string | null, reason: string | null, detail?: Record<string, unknown>) {
+  async function audit(tx: Transaction, actor: string, action: string, row: NetworkTokenRow, before: string | null, after: string | null, reason: string | null, detail?: Record<string, unknown>) {
     const at = clock();
     await recordAudit(tx, { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) }, at);
     if (before !== after) {
@@ -202,44 +222,16 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
     });
   }
 
-  async function nextTokenId(): Promise<string> {
-    return String(randomInt(1_000_000_000, 10_000_000_000));
-  }
+  const nextTokenId = (): string => String(randomInt(1_000_000_000, 10_000_000_000));
 
-  const callbacks: IssuerCallbacks = {
-    async decide(req: DecisionRequest): Promise<Decision> {
-      const fingerprint = await sealed.panFingerprint(ISSUER_OWNER, req.pan);
-      const card = await db.selectFrom('issuer_cards').selectAll().where('fingerprint', '=', fingerprint).executeTakeFirst();
-      if (!card) return 'RED';
-      await db
-        .insertInto('pan_references')
-        .values({ pan_ref: req.panRef, card_id: card.id, network: req.network })
-        .onConflict((oc) => oc.column('pan_ref').doNothing())
-        .execute();
-      if (req.forcedDecision) return req.forcedDecision;
-      const account = await db.selectFrom('accounts').select('status').where('id', '=', card.account_id).executeTakeFirst();
-      if (card.status !== 'ACTIVE' || account?.status !== 'ACTIVE') return 'RED';
-      if (checkExpiry(card.expiry_month, card.expiry_year, clock()) !== 'ok') return 'RED';
-      if (req.expiryMonth !== card.expiry_month || req.expiryYear !== card.expiry_year) return 'YELLOW';
-      return 'GREEN';
-    },
-
-    async notify(token: NetworkToken): Promise<void> {
-      const existing = await db.selectFrom('network_tokens').selectAll().where('token_ref', '=', token.tokenRef).executeTakeFirst();
-      if (existing) {
-        await transact(async (tx) => {
-          const { before, after, applied } = await applyNetworkState(tx, existing.id, token);
-          if (applied) await audit(tx, `network:${token.network}`, 'token.network_update', before, before.status, after.status, null, { network_version: token.version });
-        });
-        return;
-      }
-      const reference = await db.selectFrom('pan_references').select('card_id').where('pan_ref', '=', token.panRef).executeTakeFirst();
-      if (!reference) throw new Error('notification for a PAN reference this issuer never decided on');
-      const card = await db.selectFrom('issuer_cards').select(['id', 'account_id']).where('id', '=', reference.card_id).executeTakeFirstOrThrow();
-      const now = clock().toISOString();
-      for (let attempt = 1; ; attempt++) {
+  /** Stores a token the network made, with its audit record and event; a token id collision draws another id. */
+  async function insertNotifiedToken(token: NetworkToken, card: { id: number; account_id: number }): Promise<void> {
+    const at = clock();
+    const now = at.toISOString();
+    await withRetry(
+      async () => {
         const row: NetworkTokenRow = {
-          id: await nextTokenId(),
+          id: nextTokenId(),
           card_id: card.id,
           account_id: card.account_id,
           network: token.network,
@@ -259,20 +251,47 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
         };
         try {
           await transact(async (tx) => {
-            await tx.insertInto('network_tokens').values(row).execute();
+            await dal.insertToken(tx, row);
             // Stamped with the server's clock, as every other record of the token (not the wall clock).
-            const at = new Date(now);
             await recordAudit(tx, { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status }, at);
             await emitEvent(tx, 'notification', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network }, at);
           });
-          return;
         } catch (error) {
-          // A duplicate notification of the same token is fine; a token id collision draws again.
-          const duplicate = await db.selectFrom('network_tokens').select('id').where('token_ref', '=', token.tokenRef).executeTakeFirst();
-          if (duplicate) return;
-          if (!isUniqueViolation(error) || attempt >= 5) throw error;
+          // A duplicate notification of the same token is fine; a token id collision draws again (retryOn).
+          if (await dal.findTokenByRef(token.tokenRef)) return;
+          throw error;
         }
+      },
+      { attempts: TOKEN_ID_ATTEMPTS, retryOn: isUniqueViolation },
+    );
+  }
+
+  const callbacks: IssuerCallbacks = {
+    async decide(req: DecisionRequest): Promise<Decision> {
+      const fingerprint = await sealed.panFingerprint(ISSUER_OWNER, req.pan);
+      const card = await dal.findCardByFingerprint(fingerprint);
+      if (!card) return 'RED';
+      await dal.rememberPanReference({ panRef: req.panRef, cardId: card.id, network: req.network });
+      if (req.forcedDecision) return req.forcedDecision;
+      const account = await dal.findAccount(card.account_id);
+      if (card.status !== 'ACTIVE' || account?.status !== 'ACTIVE') return 'RED';
+      if (checkExpiry(card.expiry_month, card.expiry_year, clock()) !== 'ok') return 'RED';
+      if (req.expiryMonth !== card.expiry_month || req.expiryYear !== card.expiry_year) return 'YELLOW';
+      return 'GREEN';
+    },
+
+    async notify(token: NetworkToken): Promise<void> {
+      const existing = await dal.findTokenByRef(token.tokenRef);
+      if (existing) {
+        await transact(async (tx) => {
+          const { before, after, applied } = await applyNetworkState(tx, existing.id, token);
+          if (applied) await audit(tx, `network:${token.network}`, 'token.network_update', before, before.status, after.status, null, { network_version: token.version });
+        });
+        return;
       }
+      const card = await dal.cardOfPanReference(token.panRef);
+      if (!card) throw new Error('notification for a PAN reference this issuer never decided on');
+      await insertNotifiedToken(token, card);
     },
   };
 
@@ -281,7 +300,7 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
 
     /** The tenant (org_id) an account belongs to; undefined for an unknown account. */
     async accountTenant(accountId: number): Promise<string | undefined> {
-      return (await accountOf(accountId))?.org_id;
+      return (await accountOf(accountId))?.orgId;
     },
 
     async get(accountId: number, cardId: number, tokenId: string): Promise<IssuerTokenView> {
@@ -290,19 +309,19 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
 
     async list(accountId: number, cardId: number): Promise<IssuerTokenView[]> {
       await findCardOf(accountId, cardId);
-      const rows = await db.selectFrom('network_tokens').selectAll().where('card_id', '=', cardId).where('account_id', '=', accountId).orderBy('created_at').execute();
+      const rows = await dal.tokensOfCard(accountId, cardId);
       return Promise.all(rows.map(view));
     },
 
-    async perform(caller: IssuerCaller, cardId: number, tokenId: string, input: { operation_type: TokenOperation; operation_reason: string; activation_code?: string }): Promise<void> {
+    async perform(caller: IssuerCaller, cardId: number, tokenId: string, input: TokenOperationInput): Promise<void> {
       await findToken(caller.accountId, cardId, tokenId);
       await perToken.run(tokenId, async () => {
         // Read again inside the per-token turn: the state the plan is made from is the one the network will see.
         const row = await findToken(caller.accountId, cardId, tokenId);
-        const plan = planOperation(input.operation_type, stateOf(row), input.activation_code);
-        await operate(caller, row, input.operation_type, input.operation_reason, (gateway) =>
+        const plan = planOperation(input.operation, stateOf(row), input.activationCode);
+        await operate(caller, row, input.operation, input.reason, (gateway) =>
           plan.kind === 'lifecycle'
-            ? gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: plan.action, entity: 'ISSUER', reason: input.operation_reason })
+            ? gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: plan.action, entity: 'ISSUER', reason: input.reason })
             : gateway.approveLatestInactiveDevice({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, method: plan.method }),
         );
       });
@@ -312,23 +331,23 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
      * Applies the operation to every token of the card for which it is legal; the others are skipped. Not atomic:
      * each token commits after its own network ack, and a network failure on one is answered after all were tried.
      */
-    async performOnCard(caller: IssuerCaller, cardId: number, input: { operation_type: 'SUSPEND' | 'RESUME' | 'DELETE'; operation_reason: string }) {
+    async performOnCard(caller: IssuerCaller, cardId: number, input: CardOperationInput) {
       await findCardOf(caller.accountId, cardId);
-      const ids = await db.selectFrom('network_tokens').select('id').where('card_id', '=', cardId).where('account_id', '=', caller.accountId).execute();
-      if (ids.length === 0) throw new NotFound('token', ERR.tokenNotFound);
+      const ids = await dal.tokenIdsOfCard(caller.accountId, cardId);
+      if (ids.length === 0) throw new NotFound('token');
       const applied: string[] = [];
       const skipped: string[] = [];
       let failure: NetworkFailure | undefined;
-      for (const { id } of ids) {
+      for (const id of ids) {
         try {
           await perToken.run(id, async () => {
             const row = await findToken(caller.accountId, cardId, id);
-            if (!isLegalCardLevel(input.operation_type, stateOf(row))) {
+            if (!isLegalCardLevel(input.operation, stateOf(row))) {
               skipped.push(id);
               return;
             }
-            await operate(caller, row, input.operation_type, input.operation_reason, (gateway) =>
-              gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: input.operation_type, entity: 'ISSUER', reason: input.operation_reason }),
+            await operate(caller, row, input.operation, input.reason, (gateway) =>
+              gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: input.operation, entity: 'ISSUER', reason: input.reason }),
             );
             applied.push(id);
           });
@@ -343,41 +362,28 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
       return { applied, skipped };
     },
 
-    async bindDevice(
-      caller: IssuerCaller,
-      cardId: number,
-      tokenId: string,
-      deviceId: string,
-      input: { operation_type: string; operation_reason: string; device_index: number; activation_code?: string },
-    ): Promise<void> {
+    async bindDevice(caller: IssuerCaller, cardId: number, tokenId: string, deviceId: string, input: DeviceBindingInput): Promise<void> {
+      checkDeviceIndex(input.deviceIndex);
       await findToken(caller.accountId, cardId, tokenId);
       await perToken.run(tokenId, async () => {
         const row = await findToken(caller.accountId, cardId, tokenId);
-        const state = stateOf(row);
-        if (state.network !== 'vts') throw new Conflict('device binding is only available for Visa (vts) tokens', ERR.unsupportedForNetwork);
-        if (state.status === 'DEACTIVATED') throw new Conflict('the token is deactivated', ERR.illegalTransition);
-        if (input.operation_type === 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER' && !input.activation_code) {
-          throw new InvalidInput({ 'body.activation_code': 'is required' }, 'activation_code is required for TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER', ERR.activationCodeRequired);
-        }
-        const device = (JSON.parse(row.devices) as StoredDevice[]).find((d) => d.device_id === deviceId);
-        if (!device) throw new Conflict('the device is not bound to this token', ERR.deviceNotBound);
-        if (device.device_index !== input.device_index) throw new Conflict('device_index does not match the device', ERR.deviceNotBound);
-        const action = input.operation_type === 'TOKEN_DEVICE_BINDING_REMOVE' ? 'REMOVE' : 'APPROVE';
-        if (action === 'APPROVE' && device.status === 'ACTIVE') throw new Conflict('the device binding is already approved', ERR.illegalTransition);
-        await operate(caller, row, input.operation_type, input.operation_reason, (gateway) =>
-          gateway.deviceBinding({ network: 'vts', tokenRef: row.token_ref, deviceId, deviceIndex: input.device_index, action, reason: input.operation_reason }),
+        const action = planDeviceBinding(stateOf(row), deviceId, input);
+        await operate(caller, row, input.operation, input.reason, (gateway) =>
+          gateway.deviceBinding({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, deviceId, deviceIndex: input.deviceIndex, action, reason: input.reason }),
         );
       });
     },
 
     /** Sandbox: a wallet provisions a card, through the network, as it would in the field. */
     async provision(input: ProvisionInput) {
-      const card = await db.selectFrom('issuer_cards').selectAll().where('id', '=', input.card_id).executeTakeFirst();
+      const card = await dal.findCard(input.card_id);
       if (!card) throw new NotFound('card');
       const network = input.network ?? (card.brand === 'VISA' ? 'vts' : card.brand === 'MASTERCARD' ? 'mdes' : undefined);
-      if (!network) throw new InvalidInput({ 'body.network': 'the simulated networks tokenize Visa (vts) and Mastercard (mdes) cards only' });
+      if (!network) {
+        throw new InvalidInput({ field: 'network', reason: 'unsupported', message: 'the simulated networks tokenize Visa (vts) and Mastercard (mdes) cards only' });
+      }
       if ((network === 'vts' && card.brand !== 'VISA') || (network === 'mdes' && card.brand !== 'MASTERCARD')) {
-        throw new InvalidInput({ 'body.network': `a ${card.brand ?? 'card of unknown brand'} cannot be tokenized on ${network}` });
+        throw new InvalidInput({ field: 'network', reason: 'unsupported', message: `a ${card.brand ?? 'card of unknown brand'} cannot be tokenized on ${network}` });
       }
       const secret = await sealed.open<IssuerCardSecret>(ISSUER_OWNER, `card:${card.id}`, { sealed: card.card_sealed, keyVersion: card.key_version });
       const outcome = await deps.gateway().provision({
@@ -391,16 +397,18 @@ export function createIssuerTokenService(deps: { db: Kysely<Database>; transact:
         ...(input.decision ? { forcedDecision: input.decision } : {}),
       });
       if (!outcome.approved) throw new Declined(outcome.reason);
-      const row = await db.selectFrom('network_tokens').selectAll().where('token_ref', '=', outcome.token.tokenRef).executeTakeFirstOrThrow();
+      const row = await dal.findTokenByRef(outcome.token.tokenRef);
+      if (!row) throw new Error('the network acknowledged a token it never notified');
       return { token_id: row.id, status: row.status, token_ref: row.token_ref, pan_ref: row.pan_ref, payment_network: row.network };
     },
 
     /** Sandbox: a token requestor or cardholder acts on a token at the network; the network then notifies us. */
     async walletEvent(tokenId: string, event: WalletEvent) {
-      const row = await db.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
+      const row = await dal.findToken(tokenId);
       if (!row) throw new NotFound('token');
       const token = await deps.gateway().walletEvent({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, event });
-      const stored = await db.selectFrom('network_tokens').select(['status']).where('id', '=', tokenId).executeTakeFirstOrThrow();
+      const stored = await dal.findToken(tokenId);
+      if (!stored) throw new Error('token vanished during a wallet event');
       return { token_id: tokenId, status: stored.status, network_status: token.status };
     },
 

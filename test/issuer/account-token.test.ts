@@ -9,7 +9,7 @@ import {
   generateAccountTokenKey,
   importAccountTokenKey,
   type AccountTokenVerifier,
-} from '../../src/issuer/account-token.js';
+} from '../../src/auth/account-token.js';
 
 const ISS = 'tessera';
 const EXT = 'https://idp.example.com';

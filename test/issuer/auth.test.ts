@@ -9,7 +9,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
-import { ed25519JwkFromSeed } from '../../src/issuer/signing-key.js';
+import { ed25519JwkFromSeed } from '../../src/auth/signing-key.js';
 import { ENGINES } from '../support/engines.js';
 import { request } from '../support/http.js';
 import {

@@ -1,6 +1,7 @@
 /**
  * Pismo-style error codes. The contract shows ERR9786 (401), ERR5446 (500), ERR4021 (network refused) and
  * ERR4091 (token not found); the others are ours, one per distinct cause so clients can branch on them.
+ * Only the Pismo edge knows them: domains throw neutral reasons, which envelope.ts maps to these.
  */
 export const ERR = {
   invalidRequest: 'ERR4000',

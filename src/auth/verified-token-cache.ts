@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import type { Clock } from '../clock.js';
 import type { AccountPrincipal, AccountTokenVerifier } from './account-token.js';
 
 const MAX_ENTRIES = 10_000;
 
-export function cacheVerifiedTokens(verifier: AccountTokenVerifier, now: () => Date): AccountTokenVerifier {
+export function cacheVerifiedTokens(verifier: AccountTokenVerifier, now: Clock): AccountTokenVerifier {
   const verified = new Map<string, { principal: AccountPrincipal; expiresAt: number }>();
   return {
     async verify(token) {

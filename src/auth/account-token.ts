@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { importJWK, importSPKI, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { InvalidInput, Unauthorized } from '../errors.js';
+import { systemClock, type Clock } from '../clock.js';
 
 const LOCAL_ALG = 'EdDSA';
 
@@ -57,7 +58,7 @@ export interface AccountTokenIssuerOptions {
   issuer: string;
   /** Default 600 (10 minutes, DOMAIN.md §4). */
   ttlSeconds?: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface AccountTokenIssuer {
@@ -67,15 +68,15 @@ export interface AccountTokenIssuer {
 export function createAccountTokenIssuer(opts: AccountTokenIssuerOptions): AccountTokenIssuer {
   const ttl = opts.ttlSeconds ?? 600;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new Error('ttlSeconds must be a positive integer');
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? systemClock;
   const key = importAccountTokenKey(opts.privateJwk);
   key.catch(() => undefined); // surfaced on first issue(), not as an unhandled rejection
   return {
     async issue({ accountId, tenantId, subject }) {
       if (!Number.isSafeInteger(accountId) || accountId <= 0) {
-        throw new InvalidInput({ accountId: 'must be a positive integer' });
+        throw new InvalidInput({ field: 'accountId', reason: 'invalid', message: 'must be a positive integer' });
       }
-      if (typeof tenantId !== 'string' || tenantId === '') throw new InvalidInput({ tenantId: 'required' });
+      if (typeof tenantId !== 'string' || tenantId === '') throw new InvalidInput({ field: 'tenantId', reason: 'required', message: 'is required' });
       const { privateKey, kid } = await key;
       const iat = Math.floor(now().getTime() / 1000);
       const access_token = await new SignJWT({ 'account-id': accountId, tenant_id: tenantId })
@@ -103,7 +104,7 @@ export interface AccountTokenVerifierOptions {
     publicKeyPem?: string;
   };
   clockToleranceSeconds?: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface AccountTokenVerifier {
@@ -156,7 +157,7 @@ export function createAccountTokenVerifier(opts: AccountTokenVerifierOptions): A
     routes.set(external.issuer, { key: externalKey(external), algorithms: [...external.algorithms], audience: external.audience });
   }
   if (routes.size === 0) throw new Error('account token verifier: no issuer configured');
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? systemClock;
   const clockTolerance = opts.clockToleranceSeconds ?? 5;
 
   return {
