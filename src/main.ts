@@ -13,8 +13,9 @@ import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
-import { createMerchantAuthenticator, type MerchantAuthenticator } from './merchant/authenticator.js';
-import { registerMerchantRoutes } from './merchant/routes.js';
+import { createMerchantDal } from './merchant/dal.js';
+import { createMerchantAuthenticator, type MerchantAuthenticator } from './auth/merchant-basic.js';
+import { registerVerifoneRoutes } from './api/verifone/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { createIssuerAdmin, type IssuerAdmin } from './issuer/issuer-admin.js';
@@ -94,7 +95,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
-  const captureKeys = createCaptureKeyService(store.db, store.transact, sealed);
+  const merchantDal = createMerchantDal(store.db);
+  const captureKeys = createCaptureKeyService({ dal: merchantDal, transact: store.transact, sealed, clock });
   const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -133,8 +135,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     dataKeys,
     merchants: createMerchantAdmin(store.db, store.transact),
     captureKeys,
-    tokens: createMerchantTokenService({ db: store.db, transact: store.transact, sealed, captureKeys, binTable, clock }),
-    authenticator: createMerchantAuthenticator(store.db, clock),
+    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
+    authenticator: createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }),
     issuerAdmin: createIssuerAdmin({ db: store.db, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     gateway: network,
@@ -163,7 +165,7 @@ export interface App {
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger);
-  registerMerchantRoutes(http, core);
+  registerVerifoneRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
   registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
   registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
