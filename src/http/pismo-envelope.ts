@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidInput, NetworkFailure, NotFound, type FieldErrors } from '../errors.js';
 import { ERR } from '../issuer/error-codes.js';
-import { requestProblem } from './verifone-envelope.js';
+import { requestProblem } from './request-problem.js';
 import { validationDetails } from './validation.js';
 
 export interface PismoError {
