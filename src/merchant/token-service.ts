@@ -19,17 +19,7 @@ import type { CaptureKeyService } from './capture-key-service.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
-import type {
-  MerchantCaller,
-  ReuseTokenType,
-  TokenizeInput,
-  TokenStatus,
-  TokenType,
-  TokenView,
-  UpdateTokenInput,
-} from './types.js';
-
-export type { MerchantCaller, TokenView } from './types.js';
+import type { MerchantCaller, ReuseTokenType, TokenizeInput, TokenStatus, TokenType, TokenView, UpdateTokenInput } from './types.js';
 
 /** The sensitive part of a token, stored only sealed. An ANALYTICS-only token has no PAN. */
 interface SealedCard {
