@@ -13,8 +13,9 @@ import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
-import { createMerchantAuthenticator, type MerchantAuthenticator } from './merchant/authenticator.js';
-import { registerMerchantRoutes } from './merchant/routes.js';
+import { createMerchantDal } from './merchant/dal.js';
+import { createMerchantAuthenticator, type MerchantAuthenticator } from './auth/merchant-basic.js';
+import { registerVerifoneRoutes } from './api/verifone/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { createIssuerAccounts, type IssuerAccounts } from './issuer/accounts.js';
@@ -95,7 +96,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
-  const captureKeys = createCaptureKeyService(store.db, store.transact, sealed);
+  const merchantDal = createMerchantDal(store.db);
+  const captureKeys = createCaptureKeyService({ dal: merchantDal, transact: store.transact, sealed, clock });
   const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -135,8 +137,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     dataKeys,
     merchants: createMerchantAdmin(store.db, store.transact),
     captureKeys,
-    tokens: createMerchantTokenService({ db: store.db, transact: store.transact, sealed, captureKeys, binTable, clock }),
-    authenticator: createMerchantAuthenticator(store.db, clock),
+    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
+    authenticator: createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     gateway: network,
@@ -165,7 +167,7 @@ export interface App {
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger, config.http);
-  registerMerchantRoutes(http, core);
+  registerVerifoneRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
   registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });

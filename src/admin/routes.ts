@@ -8,7 +8,7 @@ import { safeEqual } from '../vault/secrets.js';
 import { adminErrorHandler } from '../http/admin-envelope.js';
 import { ref } from '../http/openapi.js';
 import type { CaptureKeyService } from '../merchant/capture-key-service.js';
-import type { MerchantAuthenticator } from '../merchant/authenticator.js';
+import type { MerchantAuthenticator } from '../auth/merchant-basic.js';
 import type { CaptureKeyAlgorithm } from '../vault/capture-types.js';
 import type { MerchantAdmin, TokenScopeInput } from './merchant-admin.js';
 

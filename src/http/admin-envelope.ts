@@ -3,7 +3,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
-import { requestProblem } from './verifone-envelope.js';
+import { requestProblem } from './request-problem.js';
 import { validationDetails } from './validation.js';
 
 export interface AdminError {

@@ -2,7 +2,6 @@
  * Turns Fastify/Ajv validation errors into field paths (`body.token_scope`, `params.id`) with short messages.
  */
 import type { FastifyError } from 'fastify';
-import type { FieldErrors } from '../errors.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -10,6 +9,9 @@ interface AjvIssue {
   params: Record<string, unknown>;
   message?: string;
 }
+
+/** Invalid request parts by their HTTP path (`body.token_scope`, `params.id`) with short messages. */
+export type FieldErrors = Record<string, string>;
 
 const CONTEXT: Record<string, string> = { body: 'body', params: 'params', querystring: 'query', headers: 'headers' };
 

@@ -3,15 +3,15 @@
  * handed out (base64 of the armored key) for clients to encrypt cards to.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import type { CaptureDecryptor, CaptureKeyAlgorithm } from '../vault/capture-types.js';
 import { createDecryptPool } from '../vault/decrypt-pool.js';
 import { encodePublicKeyForDistribution } from '../client/public-key.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Transact } from '../store/transactions.js';
-import { merchantOwner } from './owner.js';
+import type { Clock } from '../clock.js';
+import { merchantOwner } from '../owners.js';
+import type { MerchantDal, PublicCaptureKeyRow } from './dal.js';
 
 export interface PublicCaptureKey {
   public_key_alias: string;
@@ -33,7 +33,15 @@ export interface CaptureKeyService {
   close(): Promise<void>;
 }
 
-export function createCaptureKeyService(db: Kysely<Database>, transact: Transact, sealed: SealedData): CaptureKeyService {
+export interface CaptureKeyDeps {
+  dal: Pick<MerchantDal, 'insertCaptureKey' | 'listCaptureKeys' | 'findSealedCaptureKey'>;
+  transact: Transact;
+  sealed: SealedData;
+  clock: Clock;
+}
+
+export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService {
+  const { dal, transact, sealed, clock } = deps;
   // Decryption (~1 ms of CPU per curve25519 blob, ~100 ms per RSA one) and key generation run off the request
   // thread, which therefore never loads openpgp (~17 MB of RSS). The worker is started on first use.
   const pool = createDecryptPool();
@@ -41,7 +49,7 @@ export function createCaptureKeyService(db: Kysely<Database>, transact: Transact
   const decryptors = new Map<string, Promise<CaptureDecryptor>>();
   const objectId = (alias: string) => `capture-key:${alias}`;
 
-  const toPublic = (row: { alias: string; public_key: string; algorithm: string; created_at: string }): PublicCaptureKey => ({
+  const toPublic = (row: PublicCaptureKeyRow): PublicCaptureKey => ({
     public_key_alias: row.alias,
     public_key: encodePublicKeyForDistribution(row.public_key),
     algorithm: row.algorithm as CaptureKeyAlgorithm,
@@ -54,6 +62,7 @@ export function createCaptureKeyService(db: Kysely<Database>, transact: Transact
       const pair = await pool.generate(algorithm, alias);
       const owner = merchantOwner(merchantId);
       const { sealed: privateSealed, keyVersion } = await sealed.seal(owner, objectId(alias), pair.privateKeyArmored);
+      const at = clock();
       const row = {
         alias,
         merchant_id: merchantId,
@@ -61,41 +70,34 @@ export function createCaptureKeyService(db: Kysely<Database>, transact: Transact
         public_key: pair.publicKeyArmored,
         private_key_sealed: privateSealed,
         key_version: keyVersion,
-        created_at: new Date().toISOString(),
+        created_at: at.toISOString(),
       };
       await transact(async (tx) => {
-        await tx.insertInto('capture_keys').values(row).execute();
-        await recordAudit(tx, {
-          actor: 'admin',
-          action: 'capture_key.created',
-          objectType: 'capture_key',
-          objectId: alias,
-          detail: { merchant_id: merchantId, algorithm, key_fingerprint: pair.keyFingerprint },
-        });
+        await dal.insertCaptureKey(tx, row);
+        await recordAudit(
+          tx,
+          {
+            actor: 'admin',
+            action: 'capture_key.created',
+            objectType: 'capture_key',
+            objectId: alias,
+            detail: { merchant_id: merchantId, algorithm, key_fingerprint: pair.keyFingerprint },
+          },
+          at,
+        );
       });
       return toPublic(row);
     },
 
     async list(merchantId) {
-      const rows = await db
-        .selectFrom('capture_keys')
-        .select(['alias', 'public_key', 'algorithm', 'created_at'])
-        .where('merchant_id', '=', merchantId)
-        .orderBy('created_at')
-        .execute();
-      return rows.map(toPublic);
+      return (await dal.listCaptureKeys(merchantId)).map(toPublic);
     },
 
     async decryptor(merchantId, alias) {
       const cacheKey = `${merchantId}\0${alias}`;
       const cached = decryptors.get(cacheKey);
       if (cached) return cached;
-      const row = await db
-        .selectFrom('capture_keys')
-        .select(['private_key_sealed', 'key_version'])
-        .where('alias', '=', alias)
-        .where('merchant_id', '=', merchantId)
-        .executeTakeFirst();
+      const row = await dal.findSealedCaptureKey(merchantId, alias);
       if (!row) return undefined;
       const loading = sealed
         .open<string>(merchantOwner(merchantId), objectId(alias), { sealed: row.private_key_sealed, keyVersion: row.key_version })

@@ -1,9 +1,10 @@
 /**
- * The decrypted `encrypted_card` plaintext (DOMAIN.md section 3): parse, then validate every field, naming each
- * invalid one as `body.encrypted_card.<field>`. Error texts never repeat the values they reject.
+ * The decrypted `encryptedCard` plaintext (DOMAIN.md section 3): parse, then validate every field, naming each
+ * invalid one as `encryptedCard.<field>` (the field names of the card JSON itself). Error texts never repeat the
+ * values they reject.
  */
 import { checkExpiry, detectBrand, normalizeExpiryYear, validatePan, type CardBrand } from '../cards/index.js';
-import { InvalidInput, type FieldErrors } from '../errors.js';
+import { InvalidInput, IssueList } from '../errors.js';
 
 export interface CapturedCard {
   pan: string;
@@ -45,7 +46,8 @@ const KNOWN_FIELDS = new Set([
 ]);
 export const MAX_HOLDER_NAME = 30;
 
-const FIELD = (name: string) => `body.encrypted_card.${name}`;
+const CARD = 'encryptedCard';
+const FIELD = (name: string) => `${CARD}.${name}`;
 
 /** Integers may arrive as numbers or digit strings (SDKs differ); anything else is invalid. */
 function asInteger(value: unknown): number | undefined {
@@ -74,37 +76,38 @@ export function parseCapturedCard(plaintext: string, now: Date): CapturedCard {
   try {
     raw = JSON.parse(plaintext);
   } catch {
-    throw new InvalidInput({ 'body.encrypted_card': 'decrypted content is not valid JSON' });
+    throw new InvalidInput({ field: CARD, reason: 'invalid', message: 'decrypted content is not valid JSON' });
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidInput({ 'body.encrypted_card': 'decrypted content must be a JSON object' });
+    throw new InvalidInput({ field: CARD, reason: 'invalid', message: 'decrypted content must be a JSON object' });
   }
   const data = raw as Record<string, unknown>;
-  const errors: FieldErrors = {};
+  const errors = new IssueList();
 
   for (const key of Object.keys(data)) {
-    if (!KNOWN_FIELDS.has(key)) errors[FIELD(key)] = 'is not a known card field';
+    if (!KNOWN_FIELDS.has(key)) errors.add(FIELD(key), 'not_allowed', 'is not a known card field');
   }
 
   const captureTime = data.captureTime;
   if (captureTime === undefined) {
-    errors[FIELD('captureTime')] = 'is required';
+    errors.add(FIELD('captureTime'), 'required', 'is required');
   } else if (typeof captureTime !== 'string' || !isRfc3339DateTime(captureTime)) {
-    errors[FIELD('captureTime')] = 'must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z';
+    errors.add(FIELD('captureTime'), 'invalid', 'must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z');
   } else {
     const age = now.getTime() - Date.parse(captureTime);
-    if (age > CAPTURE_VALIDITY_MS) errors[FIELD('captureTime')] = 'is older than 15 minutes: capture the card again';
-    else if (age < -CAPTURE_FUTURE_SKEW_MS) errors[FIELD('captureTime')] = 'is in the future';
+    if (age > CAPTURE_VALIDITY_MS) errors.add(FIELD('captureTime'), 'expired', 'is older than 15 minutes: capture the card again');
+    else if (age < -CAPTURE_FUTURE_SKEW_MS) errors.add(FIELD('captureTime'), 'invalid', 'is in the future');
   }
 
   let pan = '';
   let brand: CardBrand | undefined;
   if (typeof data.cardNumber !== 'string') {
-    errors[FIELD('cardNumber')] = data.cardNumber === undefined ? 'is required' : 'must be a string of digits';
+    if (data.cardNumber === undefined) errors.add(FIELD('cardNumber'), 'required', 'is required');
+    else errors.add(FIELD('cardNumber'), 'invalid', 'must be a string of digits');
   } else {
     const check = validatePan(data.cardNumber);
     if (!check.ok) {
-      errors[FIELD('cardNumber')] = check.reason === 'luhn' ? 'fails the Luhn check' : 'must be 12 to 19 digits';
+      errors.add(FIELD('cardNumber'), 'invalid', check.reason === 'luhn' ? 'fails the Luhn check' : 'must be 12 to 19 digits');
     } else {
       pan = data.cardNumber;
       brand = check.brand ?? detectBrand(pan);
@@ -113,35 +116,35 @@ export function parseCapturedCard(plaintext: string, now: Date): CapturedCard {
 
   const month = asInteger(data.expiryMonth);
   const rawYear = asInteger(data.expiryYear);
-  if (data.expiryMonth === undefined) errors[FIELD('expiryMonth')] = 'is required';
-  else if (month === undefined || month < 1 || month > 12) errors[FIELD('expiryMonth')] = 'must be 1 to 12';
-  if (data.expiryYear === undefined) errors[FIELD('expiryYear')] = 'is required';
-  else if (rawYear === undefined) errors[FIELD('expiryYear')] = 'must be a 2 or 4 digit year';
-  if (month !== undefined && rawYear !== undefined && !errors[FIELD('expiryMonth')]) {
+  if (data.expiryMonth === undefined) errors.add(FIELD('expiryMonth'), 'required', 'is required');
+  else if (month === undefined || month < 1 || month > 12) errors.add(FIELD('expiryMonth'), 'invalid', 'must be 1 to 12');
+  if (data.expiryYear === undefined) errors.add(FIELD('expiryYear'), 'required', 'is required');
+  else if (rawYear === undefined) errors.add(FIELD('expiryYear'), 'invalid', 'must be a 2 or 4 digit year');
+  if (month !== undefined && month >= 1 && month <= 12 && rawYear !== undefined) {
     const expiry = checkExpiry(month, rawYear, now);
-    if (expiry === 'invalid') errors[FIELD('expiryYear')] = 'is not a possible expiry year';
-    else if (expiry === 'expired') errors[FIELD('expiryYear')] = 'the card has expired';
+    if (expiry === 'invalid') errors.add(FIELD('expiryYear'), 'invalid', 'is not a possible expiry year');
+    else if (expiry === 'expired') errors.add(FIELD('expiryYear'), 'expired', 'the card has expired');
   }
 
   if (data.cvv !== undefined) {
     const problem = validateCvv(data.cvv, brand);
-    if (problem) errors[FIELD('cvv')] = problem;
+    if (problem) errors.add(FIELD('cvv'), 'invalid', problem);
   }
   if (data.cardholderName !== undefined) {
     const problem = validateHolderName(data.cardholderName);
-    if (problem) errors[FIELD('cardholderName')] = problem;
+    if (problem) errors.add(FIELD('cardholderName'), 'invalid', problem);
   }
   if (data.sequenceNumber !== undefined && (typeof data.sequenceNumber !== 'string' || !/^\d{1,3}$/.test(data.sequenceNumber))) {
-    errors[FIELD('sequenceNumber')] = 'must be 1 to 3 digits';
+    errors.add(FIELD('sequenceNumber'), 'invalid', 'must be 1 to 3 digits');
   }
   const startMonth = data.startMonth === undefined ? undefined : asInteger(data.startMonth);
   const startYear = data.startYear === undefined ? undefined : asInteger(data.startYear);
   if (data.startMonth !== undefined && (startMonth === undefined || startMonth < 1 || startMonth > 12)) {
-    errors[FIELD('startMonth')] = 'must be 1 to 12';
+    errors.add(FIELD('startMonth'), 'invalid', 'must be 1 to 12');
   }
-  if (data.startYear !== undefined && startYear === undefined) errors[FIELD('startYear')] = 'must be a 2 or 4 digit year';
+  if (data.startYear !== undefined && startYear === undefined) errors.add(FIELD('startYear'), 'invalid', 'must be a 2 or 4 digit year');
 
-  if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+  errors.throwIfAny();
   return {
     pan,
     brand,

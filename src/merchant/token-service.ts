@@ -1,77 +1,25 @@
 /**
- * The Verifone-compatible token vault: upsert from client-encrypted card data, read, update, suspend, activate,
- * delete. All business rules of DOMAIN.md section 3 live here; no HTTP, no vendor envelope.
+ * The merchant token vault: upsert from client-encrypted card data, read, update, suspend, activate, delete.
+ * All business rules of DOMAIN.md section 3 live here; no HTTP, no vendor format, no SQL (see dal.ts). Inputs
+ * and views are the domain's own (types.ts); errors name the domain's fields (`tokenScope`, `encryptedCard`, `id`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
-import type { CardTokensTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Transact } from '../store/transactions.js';
-import { InvalidInput, NotFound, type FieldErrors } from '../errors.js';
-import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinRecord, type BinTable } from '../cards/index.js';
+import { Conflict, InvalidInput, IssueList, NotFound } from '../errors.js';
+import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinTable } from '../cards/index.js';
 import { formatPreservingToken, preservesFormatOf, randomReuseToken } from '../vault/token-ids.js';
 import type { SealedData } from '../keys/sealed-data.js';
-import { emitEvent, recordAudit, type Tx } from '../ledger/ledger.js';
+import { emitEvent, recordAudit } from '../ledger/ledger.js';
 import { addDays, isoDate, type Clock } from '../clock.js';
+import { merchantOwner } from '../owners.js';
+import { withRetry } from '../retry.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import type { CaptureKeyService } from './capture-key-service.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
-import { createTokenRepo, type CardTokenRow } from './token-repo.js';
-import { merchantOwner } from './owner.js';
+import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
-import { createKeyedMutex } from '../keyed-mutex.js';
-
-export type TokenType = 'REUSE' | 'ANALYTICS' | 'REUSE_AND_ANALYTICS';
-export type ReuseTokenType = 'INTERNAL' | 'CHASE' | 'TAVE';
-export type TokenStatus = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
-
-export interface MerchantCaller {
-  merchantId: string;
-  apiKeyId: string;
-}
-
-export interface PutTokenInput {
-  token_scope: string;
-  encrypted_card: string;
-  public_key_alias: string;
-  card_brand?: string;
-  token_type?: TokenType;
-  reuse_token_type?: ReuseTokenType;
-  token_expiry_date?: string;
-  token_context?: { entity_id?: string; payment_provider_contract?: string };
-}
-
-export interface PatchTokenInput {
-  encrypted_card?: string;
-  public_key_alias?: string;
-  cvv?: string;
-  card_holder_name?: string;
-  card_holder_email?: string;
-  expiry_month?: number;
-  expiry_year?: number;
-  token_expiry_date?: string;
-  scheme_token_action?: 'ACTIVATE' | 'SUSPEND' | 'DELETE';
-}
-
-/** What a token looks like to its merchant: never the PAN, at most BIN and last four. */
-export interface TokenView {
-  reuseToken?: string;
-  analyticsToken?: string;
-  tokenType: TokenType;
-  reuseTokenType: ReuseTokenType;
-  tokenScope: string;
-  status: TokenStatus;
-  bin: string;
-  lastFour: string;
-  brand?: string;
-  expiryMonth: number;
-  expiryYear: number;
-  cardHolderName?: string;
-  cardHolderEmail?: string;
-  binRecord?: BinRecord;
-  createdAt: string;
-  updatedAt: string;
-  tokenExpiryDate: string;
-}
+import type { MerchantCaller, ReuseTokenType, TokenizeInput, TokenStatus, TokenType, TokenView, UpdateTokenInput } from './types.js';
 
 /** The sensitive part of a token, stored only sealed. An ANALYTICS-only token has no PAN. */
 interface SealedCard {
@@ -90,21 +38,36 @@ const MAX_ATTEMPTS = 10;
 const MIN_TOKEN_ID_LENGTH = 14;
 const UUID_FLEXIBLE = /^(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$/i;
 
+/**
+ * How the audit record of a PATCH names the fields it changed: the stored (snake_case) names audit details use
+ * throughout. The CVV and the encrypted card are never named (a relink is recorded as `card`).
+ */
+const AUDITED_UPDATE_FIELDS: Record<keyof UpdateTokenInput, string | undefined> = {
+  encryptedCard: undefined,
+  cvv: undefined,
+  publicKeyAlias: 'public_key_alias',
+  cardHolderName: 'card_holder_name',
+  cardHolderEmail: 'card_holder_email',
+  expiryMonth: 'expiry_month',
+  expiryYear: 'expiry_year',
+  tokenExpiryDate: 'token_expiry_date',
+  schemeTokenAction: 'scheme_token_action',
+};
+
 /** Thrown inside a transaction to roll it back and try again after a concurrent writer won. */
 class LostRace extends Error {}
 
 export interface MerchantTokenDeps {
-  db: Kysely<Database>;
+  dal: Pick<MerchantDal, 'findScope' | 'findTokenByReuseToken' | 'findLiveToken' | 'insertTokenIfAbsent' | 'updateToken'>;
   transact: Transact;
   sealed: SealedData;
-  captureKeys: CaptureKeyService;
+  captureKeys: Pick<CaptureKeyService, 'decryptor'>;
   binTable: BinTable;
   clock: Clock;
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
-  const { db, transact, sealed, captureKeys, binTable, clock } = deps;
-  const repo = createTokenRepo(db);
+  const { dal, transact, sealed, captureKeys, binTable, clock } = deps;
   const holders = createHolderCache();
   const upserts = createKeyedMutex();
 
@@ -118,18 +81,18 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => row.token_expiry_date < isoDate(clock());
   const actor = (caller: MerchantCaller) => `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
 
-  function checkTokenExpiryDate(value: string | undefined, errors: FieldErrors, field: string): void {
+  function checkTokenExpiryDate(value: string | undefined, errors: IssueList): void {
     if (value === undefined) return;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || isoDate(new Date(`${value}T00:00:00Z`)) !== value) {
-      errors[field] = 'must be a date (YYYY-MM-DD)';
+      errors.add('tokenExpiryDate', 'invalid', 'must be a date (YYYY-MM-DD)');
     } else if (value < isoDate(clock())) {
-      errors[field] = 'must not be in the past';
+      errors.add('tokenExpiryDate', 'expired', 'must not be in the past');
     }
   }
 
   async function decryptCard(merchantId: string, alias: string, blob: string): Promise<CapturedCard> {
     const decryptor = await captureKeys.decryptor(merchantId, alias);
-    if (!decryptor) throw new InvalidInput({ 'body.public_key_alias': 'is not a capture key of this merchant' });
+    if (!decryptor) throw new InvalidInput({ field: 'publicKeyAlias', reason: 'unknown', message: 'is not a capture key of this merchant' });
     const result = await decryptor.decrypt(blob);
     if (!result.ok) {
       const reason = {
@@ -137,7 +100,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         wrong_key: 'was not encrypted to the capture key named by public_key_alias',
         corrupt: 'could not be decrypted: the message is damaged or was altered',
       }[result.reason];
-      throw new InvalidInput({ 'body.encrypted_card': reason });
+      throw new InvalidInput({ field: 'encryptedCard', reason: 'invalid', message: reason });
     }
     return parseCapturedCard(result.plaintext, clock());
   }
@@ -181,30 +144,23 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     return view;
   }
 
-  function resolveBrand(requested: string | undefined, card: CapturedCard, errors: FieldErrors): string | undefined {
+  function resolveBrand(requested: string | undefined, card: CapturedCard, errors: IssueList): string | undefined {
     if (requested === undefined) return card.brand ?? binTable.lookup(card.pan)?.brand;
     const brand = requested.toUpperCase();
     if (!/^[A-Z0-9_]{2,20}$/.test(brand)) {
-      errors['body.card_brand'] = 'must be a scheme name such as VISA, MASTERCARD, AMEX, CB';
+      errors.add('cardBrand', 'invalid', 'must be a scheme name such as VISA, MASTERCARD, AMEX, CB');
     } else if (brand === 'CB') {
       // Cartes Bancaires is co-badged on Visa and Mastercard ranges; it has no range of its own.
-      if (card.brand && card.brand !== 'VISA' && card.brand !== 'MASTERCARD') errors['body.card_brand'] = 'does not match the card number';
+      if (card.brand && card.brand !== 'VISA' && card.brand !== 'MASTERCARD') errors.add('cardBrand', 'conflict', 'does not match the card number');
     } else if (isCardBrand(brand) && card.brand && brand !== card.brand) {
-      errors['body.card_brand'] = 'does not match the card number';
+      errors.add('cardBrand', 'conflict', 'does not match the card number');
     }
     return brand;
   }
 
   /** Runs `attempt` until it commits without losing a race to a concurrent writer of the same card. */
-  async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof LostRace) || i >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
+  const withRetries = <T>(attempt: () => Promise<T>): Promise<T> =>
+    withRetry(attempt, { attempts: MAX_ATTEMPTS, retryOn: (error) => error instanceof LostRace });
 
   async function record(tx: Tx, caller: MerchantCaller, action: string, row: CardTokenRow, before: string | null, after: string | null, detail?: Record<string, unknown>) {
     const at = clock();
@@ -222,44 +178,48 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   }
 
   async function findOwned(caller: MerchantCaller, reuseToken: string): Promise<CardTokenRow> {
-    const row = await repo.findByReuseToken(caller.merchantId, reuseToken);
+    const row = await dal.findTokenByReuseToken(caller.merchantId, reuseToken);
     if (!row) throw new NotFound('token');
     return row;
   }
 
   function assertUsable(row: CardTokenRow): void {
-    if (row.status === 'DELETED') throw new InvalidInput({ 'params.id': 'the token is deleted' });
-    if (isExpired(row)) throw new InvalidInput({ 'params.id': 'the token has expired' });
+    if (row.status === 'DELETED') throw new Conflict('deleted', 'the token is deleted', 'id');
+    if (isExpired(row)) throw new Conflict('expired', 'the token has expired', 'id');
   }
 
   return {
-    async createOrUpdate(caller: MerchantCaller, input: PutTokenInput): Promise<TokenView> {
-      const errors: FieldErrors = {};
-      const tokenType: TokenType = input.token_type ?? 'REUSE';
-      const reuseTokenType: ReuseTokenType = input.reuse_token_type ?? 'INTERNAL';
+    async createOrUpdate(caller: MerchantCaller, input: TokenizeInput): Promise<TokenView> {
+      const errors = new IssueList();
+      const tokenType: TokenType = input.tokenType ?? 'REUSE';
+      const reuseTokenType: ReuseTokenType = input.reuseTokenType ?? 'INTERNAL';
       // UUIDs are case-insensitive; scope ids are stored in the lower-case form randomUUID() gives.
-      const scopeId = input.token_scope.toLowerCase();
-      const scope = UUID_FLEXIBLE.test(scopeId) ? await repo.findScope(caller.merchantId, scopeId) : undefined;
-      if (!scope) errors['body.token_scope'] = 'is not a token scope of this merchant';
-      const context = input.token_context ?? {};
-      for (const key of ['entity_id', 'payment_provider_contract'] as const) {
+      const scopeId = input.tokenScope.toLowerCase();
+      const scope = UUID_FLEXIBLE.test(scopeId) ? await dal.findScope(caller.merchantId, scopeId) : undefined;
+      if (!scope) errors.add('tokenScope', 'unknown', 'is not a token scope of this merchant');
+      const context = input.tokenContext ?? {};
+      for (const key of ['entityId', 'paymentProviderContract'] as const) {
         const value = context[key];
-        if (value !== undefined && !UUID_FLEXIBLE.test(value)) errors[`body.token_context.${key}`] = 'must be a UUID';
+        if (value !== undefined && !UUID_FLEXIBLE.test(value)) errors.add(`tokenContext.${key}`, 'invalid', 'must be a UUID');
       }
-      if (reuseTokenType !== 'INTERNAL' && !context.entity_id && !context.payment_provider_contract) {
-        errors['body.token_context'] = `is required for ${reuseTokenType} tokens, with entity_id or payment_provider_contract`;
+      if (reuseTokenType !== 'INTERNAL' && !context.entityId && !context.paymentProviderContract) {
+        errors.add('tokenContext', 'required', `is required for ${reuseTokenType} tokens, with entity_id or payment_provider_contract`);
       }
-      checkTokenExpiryDate(input.token_expiry_date, errors, 'body.token_expiry_date');
-      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+      checkTokenExpiryDate(input.tokenExpiryDate, errors);
+      errors.throwIfAny();
 
-      const card = await decryptCard(caller.merchantId, input.public_key_alias, input.encrypted_card);
-      const brand = resolveBrand(input.card_brand, card, errors);
+      const card = await decryptCard(caller.merchantId, input.publicKeyAlias, input.encryptedCard);
+      const cardErrors = new IssueList();
+      const brand = resolveBrand(input.cardBrand, card, cardErrors);
       if (reuseTokenType !== 'INTERNAL' && includesReuse(tokenType) && card.pan.length < MIN_TOKEN_ID_LENGTH) {
         // A format-preserving token is as long as the card number, and the API could not address a shorter one.
-        errors['body.reuse_token_type'] =
-          `${reuseTokenType} tokens are as long as the card number and token ids have at least ${MIN_TOKEN_ID_LENGTH} characters: use INTERNAL for a ${card.pan.length}-digit card`;
+        cardErrors.add(
+          'reuseTokenType',
+          'unsupported',
+          `${reuseTokenType} tokens are as long as the card number and token ids have at least ${MIN_TOKEN_ID_LENGTH} characters: use INTERNAL for a ${card.pan.length}-digit card`,
+        );
       }
-      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+      cardErrors.throwIfAny();
 
       const owner = merchantOwner(caller.merchantId);
       const fingerprint = await sealed.panFingerprint(owner, card.pan);
@@ -276,13 +236,13 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       // Upserts of one card are serialized in this process (no retry storm when a client sends the same card on
       // many connections); the row-version guard below catches writers in other processes.
       return upserts.run(`${scope!.id}:${reuseTokenType}:${fingerprint}`, () => withRetries(async () => {
-        const existing = await repo.findLive(db, scope!.id, reuseTokenType, fingerprint);
+        const existing = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
         if (existing && !isExpired(existing)) {
           const mergedType = unionType(existing.token_type, tokenType);
           const previous = await openCard(existing);
           const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
           const seal = await sealed.seal(owner, existing.id, next);
-          const changes: Updateable<CardTokensTable> = {
+          const changes: CardTokenChanges = {
             token_type: mergedType,
             reuse_token:
               existing.reuse_token ?? (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
@@ -290,18 +250,18 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             card_sealed: seal.sealed,
             key_version: seal.keyVersion,
             // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
-            brand: input.card_brand !== undefined ? brand : (existing.brand ?? brand),
+            brand: input.cardBrand !== undefined ? brand : (existing.brand ?? brand),
             expiry_month: card.expiryMonth,
             expiry_year: card.expiryYear,
-            token_expiry_date: input.token_expiry_date ?? existing.token_expiry_date,
-            entity_id: context.entity_id ?? existing.entity_id,
-            payment_provider_contract: context.payment_provider_contract ?? existing.payment_provider_contract,
+            token_expiry_date: input.tokenExpiryDate ?? existing.token_expiry_date,
+            entity_id: context.entityId ?? existing.entity_id,
+            payment_provider_contract: context.paymentProviderContract ?? existing.payment_provider_contract,
             updated_at: now.toISOString(),
           };
           const updated = await transact(async (tx) => {
             // Everything above was computed from `existing`: if the row changed since (another upsert, a PATCH, a
             // suspend), applying it would undo that change, e.g. drop a reuse token another caller now holds.
-            if (!(await repo.update(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
+            if (!(await dal.updateToken(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
             holders.forget(existing.id);
             const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
             await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
@@ -330,9 +290,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           brand: brand ?? null,
           expiry_month: card.expiryMonth,
           expiry_year: card.expiryYear,
-          token_expiry_date: input.token_expiry_date ?? defaultExpiry,
-          entity_id: context.entity_id ?? null,
-          payment_provider_contract: context.payment_provider_contract ?? null,
+          token_expiry_date: input.tokenExpiryDate ?? defaultExpiry,
+          entity_id: context.entityId ?? null,
+          payment_provider_contract: context.paymentProviderContract ?? null,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
           row_version: 1,
@@ -341,10 +301,10 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           await transact(async (tx) => {
             if (existing) {
               // An expired token is dead: it gives up the card so that a fresh token can take it.
-              if (!(await repo.update(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
+              if (!(await dal.updateToken(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
               await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
             }
-            if (!(await repo.insertIfAbsent(tx, row))) throw new LostRace();
+            if (!(await dal.insertTokenIfAbsent(tx, row))) throw new LostRace();
             await record(tx, caller, 'merchant.token.created', row, null, 'ACTIVE');
           });
         } catch (error) {
@@ -361,59 +321,64 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       return toView(row, await holderFields(row));
     },
 
-    async update(caller: MerchantCaller, reuseToken: string, input: PatchTokenInput): Promise<TokenView> {
+    async update(caller: MerchantCaller, reuseToken: string, input: UpdateTokenInput): Promise<TokenView> {
       const row = await findOwned(caller, reuseToken);
       assertUsable(row);
-      const errors: FieldErrors = {};
-      if (input.scheme_token_action !== undefined) {
-        const scope = await repo.findScope(caller.merchantId, row.token_scope_id);
-        errors['body.scheme_token_action'] = scope?.network_tokens
-          ? 'scheme (network) tokens are not available yet on this platform'
-          : 'the token scope of this token does not enable network tokens';
+      const errors = new IssueList();
+      if (input.schemeTokenAction !== undefined) {
+        const scope = await dal.findScope(caller.merchantId, row.token_scope_id);
+        errors.add(
+          'schemeTokenAction',
+          'unsupported',
+          scope?.network_tokens ? 'scheme (network) tokens are not available yet on this platform' : 'the token scope of this token does not enable network tokens',
+        );
       }
-      if (input.encrypted_card !== undefined && input.public_key_alias === undefined) {
-        errors['body.public_key_alias'] = 'is required with encrypted_card';
+      if (input.encryptedCard !== undefined && input.publicKeyAlias === undefined) {
+        errors.add('publicKeyAlias', 'required', 'is required with encrypted_card');
       }
-      if (input.cvv !== undefined && input.encrypted_card === undefined) {
+      if (input.cvv !== undefined && input.encryptedCard === undefined) {
         // Validated so the caller learns of a typo, then dropped: CVV is never stored (PCI DSS 3.3).
-        // With a new encrypted_card the CVV belongs to that card and is checked once it is decrypted.
+        // With a new encrypted card the CVV belongs to that card and is checked once it is decrypted.
         const problem = validateCvv(input.cvv, row.brand ?? undefined);
-        if (problem) errors['body.cvv'] = problem;
+        if (problem) errors.add('cvv', 'invalid', problem);
       }
-      if (input.card_holder_name !== undefined) {
-        const problem = validateHolderName(input.card_holder_name);
-        if (problem) errors['body.card_holder_name'] = problem;
+      if (input.cardHolderName !== undefined) {
+        const problem = validateHolderName(input.cardHolderName);
+        if (problem) errors.add('cardHolderName', 'invalid', problem);
       }
       // The expiry the token ends up with: the fields sent, else the new card's (checked once it is decrypted), else the stored one.
-      const checkResultingExpiry = (month: number, year: number, into: FieldErrors) => {
-        if (input.expiry_month === undefined && input.expiry_year === undefined) return;
-        const check = checkExpiry(input.expiry_month ?? month, input.expiry_year ?? year, clock());
-        const field = input.expiry_year !== undefined ? 'body.expiry_year' : 'body.expiry_month';
-        if (check === 'invalid') into[field] = 'is not a possible expiry date';
-        if (check === 'expired') into[field] = 'the card would be expired';
+      const checkResultingExpiry = (month: number, year: number, into: IssueList) => {
+        if (input.expiryMonth === undefined && input.expiryYear === undefined) return;
+        const check = checkExpiry(input.expiryMonth ?? month, input.expiryYear ?? year, clock());
+        const field = input.expiryYear !== undefined ? 'expiryYear' : 'expiryMonth';
+        if (check === 'invalid') into.add(field, 'invalid', 'is not a possible expiry date');
+        if (check === 'expired') into.add(field, 'expired', 'the card would be expired');
       };
-      if (input.encrypted_card === undefined) checkResultingExpiry(row.expiry_month, row.expiry_year, errors);
-      checkTokenExpiryDate(input.token_expiry_date, errors, 'body.token_expiry_date');
-      if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
+      if (input.encryptedCard === undefined) checkResultingExpiry(row.expiry_month, row.expiry_year, errors);
+      checkTokenExpiryDate(input.tokenExpiryDate, errors);
+      errors.throwIfAny();
 
       const owner = merchantOwner(caller.merchantId);
-      const card = input.encrypted_card !== undefined ? await decryptCard(caller.merchantId, input.public_key_alias!, input.encrypted_card) : undefined;
+      const card = input.encryptedCard !== undefined ? await decryptCard(caller.merchantId, input.publicKeyAlias!, input.encryptedCard) : undefined;
       if (card) {
-        const cardErrors: FieldErrors = {};
+        const cardErrors = new IssueList();
         if (input.cvv !== undefined) {
           const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
-          if (problem) cardErrors['body.cvv'] = problem;
+          if (problem) cardErrors.add('cvv', 'invalid', problem);
         }
         checkResultingExpiry(card.expiryMonth, card.expiryYear, cardErrors);
         if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !preservesFormatOf(row.reuse_token, card.pan)) {
-          cardErrors['body.encrypted_card'] =
-            `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`;
+          cardErrors.add(
+            'encryptedCard',
+            'conflict',
+            `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`,
+          );
         }
-        if (Object.keys(cardErrors).length > 0) throw new InvalidInput(cardErrors);
+        cardErrors.throwIfAny();
       }
       const previous = await openCard(row);
       const next: SealedCard = { ...previous };
-      const changes: Updateable<CardTokensTable> = { updated_at: clock().toISOString() };
+      const changes: CardTokenChanges = { updated_at: clock().toISOString() };
       if (card) {
         // Relink: the token now stands for another card. Its fingerprint and analytics token follow the PAN.
         if (includesReuse(row.token_type)) next.pan = card.pan;
@@ -426,29 +391,29 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         changes.expiry_month = card.expiryMonth;
         changes.expiry_year = card.expiryYear;
       }
-      if (input.card_holder_name !== undefined) next.cardholderName = input.card_holder_name;
-      if (input.card_holder_email !== undefined) next.cardHolderEmail = input.card_holder_email;
-      if (input.expiry_month !== undefined) changes.expiry_month = input.expiry_month;
-      if (input.expiry_year !== undefined) changes.expiry_year = normalizeExpiryYear(input.expiry_year);
-      if (input.token_expiry_date !== undefined) changes.token_expiry_date = input.token_expiry_date;
+      if (input.cardHolderName !== undefined) next.cardholderName = input.cardHolderName;
+      if (input.cardHolderEmail !== undefined) next.cardHolderEmail = input.cardHolderEmail;
+      if (input.expiryMonth !== undefined) changes.expiry_month = input.expiryMonth;
+      if (input.expiryYear !== undefined) changes.expiry_year = normalizeExpiryYear(input.expiryYear);
+      if (input.tokenExpiryDate !== undefined) changes.token_expiry_date = input.tokenExpiryDate;
       const seal = await sealed.seal(owner, row.id, next);
       changes.card_sealed = seal.sealed;
       changes.key_version = seal.keyVersion;
+      // In the order the caller gave them; never the CVV nor the card itself.
+      const audited = (Object.keys(input) as Array<keyof UpdateTokenInput>).flatMap((key) => AUDITED_UPDATE_FIELDS[key] ?? []);
 
       try {
         const updated = await transact(async (tx) => {
-          if (!(await repo.update(tx, row.id, { rowVersion: row.row_version }, changes))) throw new LostRace();
+          if (!(await dal.updateToken(tx, row.id, { rowVersion: row.row_version }, changes))) throw new LostRace();
           holders.forget(row.id);
           const after = { ...row, ...changes, row_version: row.row_version + 1 } as CardTokenRow;
-          await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, {
-            fields: Object.keys(input).filter((k) => k !== 'cvv' && k !== 'encrypted_card').concat(card ? ['card'] : []),
-          });
+          await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, { fields: audited.concat(card ? ['card'] : []) });
           return after;
         });
         return toView(updated, next);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new InvalidInput({ 'body.encrypted_card': 'this card already has another token in this token scope' });
-        if (error instanceof LostRace) throw new InvalidInput({ 'params.id': 'the token was changed concurrently; retry' });
+        if (isUniqueViolation(error)) throw new Conflict('already_exists', 'this card already has another token in this token scope', 'encryptedCard');
+        if (error instanceof LostRace) throw new InvalidInput({ field: 'id', reason: 'conflict', message: 'the token was changed concurrently; retry' });
         throw error;
       }
     },
@@ -459,7 +424,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         assertUsable(row);
         if (row.status === status) return;
         await transact(async (tx) => {
-          if (!(await repo.update(tx, row.id, { status: row.status }, { status, updated_at: clock().toISOString() }))) throw new LostRace();
+          if (!(await dal.updateToken(tx, row.id, { status: row.status }, { status, updated_at: clock().toISOString() }))) throw new LostRace();
           await record(tx, caller, status === 'ACTIVE' ? 'merchant.token.activated' : 'merchant.token.suspended', row, row.status, status);
         });
       });
@@ -472,7 +437,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         await transact(async (tx) => {
           // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
           const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };
-          if (!(await repo.update(tx, row.id, { status: row.status }, destroyed))) throw new LostRace();
+          if (!(await dal.updateToken(tx, row.id, { status: row.status }, destroyed))) throw new LostRace();
           holders.forget(row.id);
           await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
         });

@@ -10,7 +10,7 @@ import { textToBase64 } from '../../src/client/base64.js';
 import { captureTimeNow, decodeDistributedPublicKey, encryptCard, type CardInput } from '../../src/client/encrypt-card.js';
 import { isoDate } from '../../src/clock.js';
 import { createSealedData } from '../../src/keys/sealed-data.js';
-import { merchantOwner } from '../../src/merchant/owner.js';
+import { merchantOwner } from '../../src/owners.js';
 import type { TestServer } from '../support/app.js';
 import { assertMatchesSchema } from '../support/contract.js';
 import { request, type HttpResult } from '../support/http.js';

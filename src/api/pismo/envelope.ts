@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Conflict, DomainError, InvalidInput, NetworkFailure, NotFound, type ConflictReason, type FieldIssue } from '../../errors.js';
-import { requestProblem } from '../../http/verifone-envelope.js';
+import { requestProblem } from '../../http/request-problem.js';
 import { validationDetails } from '../../http/validation.js';
 import { ERR } from './error-codes.js';
 

@@ -1,10 +1,13 @@
 /**
  * The Verifone error envelope: `{code, message, details, timestamp, reversal_status}` with the contract's fixed
- * messages. `details` names each invalid parameter prefixed `body.`, `query.` or `params.`.
+ * messages. `details` names each invalid parameter prefixed `body.`, `query.` or `params.`: domain errors name
+ * domain fields, which fields.ts translates.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type FieldErrors } from '../errors.js';
-import { validationDetails } from './validation.js';
+import { Conflict, DomainError, InvalidInput } from '../../errors.js';
+import { validationDetails } from '../../http/validation.js';
+import { requestProblem } from '../../http/request-problem.js';
+import { verifonePath } from './fields.js';
 
 const MESSAGES = {
   400: 'At least one parameter is invalid. Examine the details property for more information. Invalid parameters are listed and prefixed accordingly: body for parameters submitted in the requests body, query for parameters appended to the requests URL, and params for templated parameters of the requests URL.',
@@ -16,6 +19,9 @@ const MESSAGES = {
 
 type Status = keyof typeof MESSAGES;
 
+/** Human messages by Verifone parameter path (`body.token_scope`), in the order they are to be listed. */
+export type VerifoneDetails = Record<string, string>;
+
 export interface VerifoneError {
   code: Status;
   message: string;
@@ -24,9 +30,10 @@ export interface VerifoneError {
   reversal_status: 'NONE';
 }
 
-export function verifoneError(code: Status, fields: FieldErrors = {}): VerifoneError {
+export function verifoneError(code: Status, fields: VerifoneDetails = {}): VerifoneError {
   const details: Record<string, { message: string }> = {};
   for (const [field, message] of Object.entries(fields)) details[field] = { message };
+  // The envelope's timestamp is wall-clock time of the answer (an edge concern, not a domain decision).
   return { code, message: MESSAGES[code], details, timestamp: Date.now(), reversal_status: 'NONE' };
 }
 
@@ -39,11 +46,17 @@ export function verifoneErrorHandler(error: FastifyError | Error, request: Fasti
 
 function toVerifone(error: FastifyError | Error): VerifoneError {
   if (error instanceof DomainError) {
+    if (error instanceof InvalidInput) {
+      const details: VerifoneDetails = {};
+      for (const issue of error.issues) {
+        const path = verifonePath(issue.field);
+        if (!Object.hasOwn(details, path)) details[path] = issue.message;
+      }
+      return verifoneError(400, details);
+    }
+    // The contract has no 409: a state conflict is a 400 naming the input it is about (the token by default).
+    if (error instanceof Conflict) return verifoneError(400, { [verifonePath(error.field ?? 'id')]: error.message });
     switch (error.kind) {
-      case 'invalid_input':
-        return verifoneError(400, (error as unknown as { fields: FieldErrors }).fields);
-      case 'conflict':
-        return verifoneError(400, { 'params.id': error.message });
       case 'unauthorized':
         return verifoneError(401);
       case 'forbidden':
@@ -55,23 +68,8 @@ function toVerifone(error: FastifyError | Error): VerifoneError {
     }
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return verifoneError(400, validationDetails(fastifyError));
+  if (fastifyError.validation) return verifoneError(400, validationDetails(fastifyError) as VerifoneDetails);
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) return verifoneError(400, { body: requestProblem(fastifyError) });
   return verifoneError(500);
-}
-
-/** Fastify's own 4xx (bad JSON, wrong content type, too large) in words a client can act on. */
-export function requestProblem(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'must be sent as application/json';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'is too large';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'is required';
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    default:
-      return error.statusCode === 400 && /JSON/i.test(error.message) ? 'is not valid JSON' : 'could not be read';
-  }
 }

@@ -1,0 +1,15 @@
+/** PATCH /api/v2/card/{id}/suspend: reversible with activateToken. 204 with no body. */
+import type { Operation } from '../../../http/operations.js';
+import type { MerchantTokenService } from '../../../merchant/token-service.js';
+import { callerOf, idParams, type IdParams } from '../requests.js';
+
+export function suspendToken(tokens: Pick<MerchantTokenService, 'setStatus'>): Operation<{ Params: IdParams }> {
+  return {
+    operationId: 'suspendToken',
+    schema: { params: idParams },
+    handler: async (request, reply) => {
+      await tokens.setStatus(callerOf(request), request.params.id, 'SUSPENDED');
+      return reply.status(204).send();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Shapes a merchant TokenView into the contract's three response bodies (CardResponse, TokenResponse,
+ * PatchTokenResponse), typed by the generated contract.
+ *
+ * Built by plain property assignment, not conditional object spreads: these run on every read, and each
+ * `...(cond ? {k} : {})` allocates and copies an object. Property order is the order the contract's examples
+ * use and must not change (clients diff bodies), so each field is assigned in that order.
+ */
+import type { components } from '../../contracts/verifone.js';
+import type { TokenView } from '../../merchant/types.js';
+
+type Schemas = components['schemas'];
+export type CardResponse = Schemas['CardResponse'];
+export type TokenResponse = Schemas['TokenResponse'];
+export type PatchTokenResponse = Schemas['PatchTokenResponse'];
+type BinDetails = Schemas['BinDetails'];
+/** A body that may hold any field of the three responses; each function returns the ones its response has. */
+type Shared = CardResponse & Partial<TokenResponse> & PatchTokenResponse;
+// The BIN table holds ISO codes as plain strings; its entries are the contract's codes (tests check the bodies
+// against the schemas), so they are only narrowed here.
+type Country = Shared['issuer_country'];
+type Currency = Shared['currency'];
+
+const date = (iso: string) => iso.slice(0, 10);
+
+function binDetails(view: TokenView): BinDetails {
+  const record = view.binRecord;
+  const details: BinDetails = { bin: view.bin, last_four: view.lastFour };
+  if (view.brand) details.brand = view.brand;
+  if (record !== undefined) {
+    if (record.issuer_name) details.issuer_name = record.issuer_name;
+    if (record.issuer_country) details.issuer_country = record.issuer_country as Country;
+    if (record.type) details.type = record.type;
+    if (record.variant) details.variant = record.variant;
+  }
+  return details;
+}
+
+/** The fields every response shares, appended to `body` in contract order. */
+function addCommon(body: Shared, view: TokenView): Shared {
+  const record = view.binRecord;
+  body.bin = view.bin;
+  body.expiry_month = view.expiryMonth;
+  body.expiry_year = view.expiryYear;
+  body.last_four = view.lastFour;
+  if (view.cardHolderName) body.card_holder_name = view.cardHolderName;
+  body.bin_details = binDetails(view);
+  body.created_at = date(view.createdAt);
+  body.updated_at = date(view.updatedAt);
+  body.token_expiry_date = view.tokenExpiryDate;
+  body.token_status = view.status;
+  if (record?.currency) body.currency = record.currency as Currency;
+  if (record?.issuer_country) body.issuer_country = record.issuer_country as Country;
+  return body;
+}
+
+/** The CardResponse fields, which TokenResponse starts with. */
+function cardBody(view: TokenView): Shared & Pick<TokenResponse, 'reuse_token_type'> {
+  const body: Shared = {};
+  if (view.reuseToken) body.reuse_token = view.reuseToken;
+  if (view.analyticsToken) body.analytics_token = view.analyticsToken;
+  addCommon(body, view);
+  body.reuse_token_type = view.reuseTokenType;
+  body.token_scope = view.tokenScope;
+  // reuse_token_type was just set: the one field TokenResponse requires.
+  return body as Shared & Pick<TokenResponse, 'reuse_token_type'>;
+}
+
+/** PUT /api/v2/card → CardResponse */
+export function cardResponse(view: TokenView): CardResponse {
+  return cardBody(view);
+}
+
+/** GET /api/v2/card/{id} → TokenResponse */
+export function tokenResponse(view: TokenView): TokenResponse {
+  const record = view.binRecord;
+  const body = cardBody(view);
+  if (view.brand) body.brand = view.brand;
+  if (record?.issuer_name) body.issuer_name = record.issuer_name;
+  if (record?.type) body.type = record.type;
+  if (record?.variant) body.variant = record.variant;
+  return body;
+}
+
+/** PATCH /api/v2/card/{id} → PatchTokenResponse */
+export function patchResponse(view: TokenView): PatchTokenResponse {
+  const body = addCommon({}, view);
+  if (view.cardHolderEmail) body.card_holder_email = view.cardHolderEmail;
+  return body;
+}

@@ -1,0 +1,130 @@
+/**
+ * The merchant data-access module: every query over merchant card tokens, token scopes, capture keys and API
+ * keys. The only merchant file with SQL; services receive the functions they need (narrowed with `Pick<>`).
+ *
+ * Reads outside a transaction use the module's own handle; writes take the transaction of the unit of work
+ * they belong to, so a change and its audit record commit together.
+ */
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { ApiKeysTable, CaptureKeysTable, CardTokensTable, Database, TokenScopesTable } from '../store/schema.js';
+import type { UnitOfWork } from '../store/transactions.js';
+import { compileOnce } from '../store/compiled-query.js';
+
+/** The transaction a unit of work runs in (see store/transactions.ts). */
+export type Tx = Parameters<UnitOfWork<unknown>>[0];
+
+export type CardTokenRow = Selectable<CardTokensTable>;
+export type NewCardToken = Insertable<CardTokensTable>;
+export type CardTokenChanges = Updateable<CardTokensTable>;
+export type TokenScopeRow = Selectable<TokenScopesTable>;
+export type CaptureKeyRow = Selectable<CaptureKeysTable>;
+export type PublicCaptureKeyRow = Pick<CaptureKeyRow, 'alias' | 'public_key' | 'algorithm' | 'created_at'>;
+export type SealedCaptureKeyRow = Pick<CaptureKeyRow, 'private_key_sealed' | 'key_version'>;
+export type ApiKeyCredentialRow = Pick<Selectable<ApiKeysTable>, 'merchant_id' | 'secret_hash' | 'revoked_at'>;
+
+/** What must still be true of a row for an update to apply. */
+export interface UpdateGuard {
+  rowVersion?: number;
+  status?: string;
+  fingerprint?: string;
+}
+
+const first = <Row>(result: { rows: Row[] }): Row | undefined => result.rows[0];
+
+export function createMerchantDal(db: Kysely<Database>) {
+  // The lookups every read and tokenization makes, compiled once (see compiled-query.ts).
+  const scopeById = compileOnce<TokenScopeRow, 'id' | 'merchant'>((param) =>
+    db.selectFrom('token_scopes').selectAll().where('id', '=', param('id')).where('merchant_id', '=', param('merchant')),
+  );
+  const tokenByReuseToken = compileOnce<CardTokenRow, 'reuseToken' | 'merchant'>((param) =>
+    db.selectFrom('card_tokens').selectAll().where('reuse_token', '=', param('reuseToken')).where('merchant_id', '=', param('merchant')),
+  );
+  const liveToken = compileOnce<CardTokenRow, 'scope' | 'type' | 'fingerprint'>((param) =>
+    db
+      .selectFrom('card_tokens')
+      .selectAll()
+      .where('token_scope_id', '=', param('scope'))
+      .where('reuse_token_type', '=', param('type'))
+      .where('fingerprint', '=', param('fingerprint')),
+  );
+
+  return {
+    // --- token scopes ------------------------------------------------------------------------------------
+
+    findScope(merchantId: string, scopeId: string): Promise<TokenScopeRow | undefined> {
+      return db.executeQuery(scopeById({ id: scopeId, merchant: merchantId })).then(first);
+    },
+
+    // --- card tokens -------------------------------------------------------------------------------------
+
+    /** Ownership is part of the lookup: another merchant's token is simply not found. */
+    findTokenByReuseToken(merchantId: string, reuseToken: string): Promise<CardTokenRow | undefined> {
+      return db.executeQuery(tokenByReuseToken({ reuseToken, merchant: merchantId })).then(first);
+    },
+
+    /** The token that holds this card in the scope for this reuse-token type, if any (expired ones included). */
+    findLiveToken(scopeId: string, reuseTokenType: string, fingerprint: string): Promise<CardTokenRow | undefined> {
+      return db.executeQuery(liveToken({ scope: scopeId, type: reuseTokenType, fingerprint })).then(first);
+    },
+
+    /** Inserts unless a live token for the same card, scope and type exists; true when this call inserted. */
+    async insertTokenIfAbsent(tx: Tx, row: NewCardToken): Promise<boolean> {
+      const result = await tx
+        .insertInto('card_tokens')
+        .values(row)
+        .onConflict((oc) => oc.columns(['token_scope_id', 'reuse_token_type', 'fingerprint']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    /**
+     * Conditional update: applies only while the row still matches `guard` (the facts the change was decided
+     * on), so a concurrent writer can never be silently overwritten. False when the guard no longer holds.
+     */
+    async updateToken(tx: Tx, id: string, guard: UpdateGuard, changes: CardTokenChanges): Promise<boolean> {
+      let query = tx
+        .updateTable('card_tokens')
+        .set({ ...changes, row_version: sql<number>`row_version + 1` })
+        .where('id', '=', id);
+      if (guard.rowVersion !== undefined) query = query.where('row_version', '=', guard.rowVersion);
+      if (guard.status !== undefined) query = query.where('status', '=', guard.status);
+      if (guard.fingerprint !== undefined) query = query.where('fingerprint', '=', guard.fingerprint);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    // --- capture keys ------------------------------------------------------------------------------------
+
+    async insertCaptureKey(tx: Tx, row: Insertable<CaptureKeysTable>): Promise<void> {
+      await tx.insertInto('capture_keys').values(row).execute();
+    },
+
+    listCaptureKeys(merchantId: string): Promise<PublicCaptureKeyRow[]> {
+      return db
+        .selectFrom('capture_keys')
+        .select(['alias', 'public_key', 'algorithm', 'created_at'])
+        .where('merchant_id', '=', merchantId)
+        .orderBy('created_at')
+        .execute();
+    },
+
+    /** The sealed private half of one of this merchant's capture keys; undefined when the alias is not theirs. */
+    findSealedCaptureKey(merchantId: string, alias: string): Promise<SealedCaptureKeyRow | undefined> {
+      return db
+        .selectFrom('capture_keys')
+        .select(['private_key_sealed', 'key_version'])
+        .where('alias', '=', alias)
+        .where('merchant_id', '=', merchantId)
+        .executeTakeFirst();
+    },
+
+    // --- API keys ----------------------------------------------------------------------------------------
+
+    /** What verifying a Basic credential needs of an API key (one query: see auth/merchant-basic.ts). */
+    findApiKeyCredential(apiKeyId: string): Promise<ApiKeyCredentialRow | undefined> {
+      return db.selectFrom('api_keys').select(['merchant_id', 'secret_hash', 'revoked_at']).where('id', '=', apiKeyId).executeTakeFirst();
+    },
+  };
+}
+
+export type MerchantDal = ReturnType<typeof createMerchantDal>;
