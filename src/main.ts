@@ -26,14 +26,15 @@ import { ISSUER_OWNER } from './issuer/owner.js';
 import { registerIssuerRoutes } from './issuer/routes.js';
 import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
 import {
-  createDatabaseSimulatorStore,
   createHttpGateway,
   createInProcessGateway,
   createSimulator,
   derivePanReferenceKey,
-  registerNetworkCallbackRoutes,
-  type NetworkGateway,
+  openDatabaseSimulatorStore,
+  type SandboxNetwork,
 } from './network/index.js';
+import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
+import { registerSandboxRoutes } from './api/sandbox/routes.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -53,7 +54,8 @@ export interface Core {
   authenticator: MerchantAuthenticator;
   issuerAdmin: IssuerAdmin;
   issuerTokens: IssuerTokenService;
-  gateway: NetworkGateway;
+  /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
+  gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
   close(): Promise<void>;
 }
@@ -99,7 +101,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.
-  let gateway: NetworkGateway | undefined;
+  let gateway: SandboxNetwork | undefined;
   const issuerTokens = createIssuerTokenService({
     db: store.db,
     transact: store.transact,
@@ -115,8 +117,9 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     : createInProcessGateway(
         createSimulator({
           callbacks: issuerTokens.callbacks,
-          // The network's state lives in the same database, so provisioned tokens survive a restart.
-          store: createDatabaseSimulatorStore(store.db, store.transact),
+          // The network's state lives in the same database (its own tables), so provisioned tokens survive a restart.
+          store: await openDatabaseSimulatorStore(store),
+          clock,
           panReferenceKey: derivePanReferenceKey(config.masterKey),
           timeoutFaultHoldMs: config.network.timeoutMs * 2,
           logger,
@@ -166,7 +169,8 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerMerchantRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
   registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
-  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
+  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin });
+  registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {

@@ -9,7 +9,7 @@ import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
 import { DomainError, InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createDatabaseSimulatorStore, derivePanReferenceKey, startSimulatorServer } from '../network/index.js';
+import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -191,7 +191,7 @@ program
       issuerCallbackUrl: opts.issuerUrl,
       secret,
       logger,
-      ...(store ? { store: createDatabaseSimulatorStore(store.db, store.transact), panReferenceKey: derivePanReferenceKey(secret) } : {}),
+      ...(store ? { store: await openDatabaseSimulatorStore(store), panReferenceKey: derivePanReferenceKey(secret) } : {}),
     });
     logger.info({ url: server.url, persistent: store !== undefined }, 'network simulator listening');
     const stop = async () => {
