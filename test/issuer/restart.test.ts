@@ -19,7 +19,7 @@ import {
   type TestToken,
 } from '../support/issuer.js';
 import { openStore } from '../../src/store/database.js';
-import { createDatabaseSimulatorStore, derivePanReferenceKey, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
+import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
 
 /** Suspend, resume and delete a token provisioned before the restart; every step acknowledged by the network. */
 async function operateAfterRestart(api: IssuerApi, token: TestToken): Promise<void> {
@@ -72,7 +72,7 @@ describe('restart of a persistent `tessera network-sim`', () => {
         port,
         issuerCallbackUrl: server.baseUrl,
         secret: NETWORK_SECRET,
-        store: createDatabaseSimulatorStore(store.db, store.transact),
+        store: await openDatabaseSimulatorStore(store),
         panReferenceKey: derivePanReferenceKey(NETWORK_SECRET),
       });
       return { network, close: async () => (await network.close(), await store.close()) };

@@ -13,8 +13,8 @@ import {
   walletAccountHash,
 } from '../../src/network/ids.js';
 import { randomBytes } from 'node:crypto';
-import { createPanReferenceRegistry } from '../../src/network/pan-references.js';
-import { createMemorySimulatorStore } from '../../src/network/store.js';
+import { createPanReferenceRegistry } from '../../src/network/simulator/pan-references.js';
+import { createMemorySimulatorStore } from '../../src/network/simulator/store.js';
 import { WALLETS } from '../../src/network/types.js';
 import { MASTERCARD_PAN, VISA_PAN, luhnOk } from './helpers.js';
 
