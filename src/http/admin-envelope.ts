@@ -18,8 +18,21 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
   return reply.status(status).send(body);
 }
 
+// TEMP compat (drop when the admin edge lands): new InvalidInput issues as body.<snake_case>, and the old
+// { 'body.x': message } maps other domains still throw.
+function legacyDetails(error: InvalidInput): Record<string, string> {
+  const details: Record<string, string> = {};
+  for (const issue of error.issues as readonly unknown[]) {
+    const { field, message } = issue as { field?: unknown; message?: unknown };
+    if (typeof field === 'string' && typeof message === 'string') {
+      details[`body.${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`] = message;
+    } else Object.assign(details, issue);
+  }
+  return details;
+}
+
 function toAdmin(error: FastifyError | Error): [number, AdminError] {
-  if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: error.fields }];
+  if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: legacyDetails(error) }];
   if (error instanceof NotFound) return [404, { error_code: 'not_found', message: error.message }];
   if (error instanceof DomainError) {
     switch (error.kind) {

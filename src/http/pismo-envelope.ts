@@ -41,8 +41,13 @@ function toPismo(error: FastifyError | Error): [number, PismoError] {
     switch (error.kind) {
       case 'unauthorized':
         return [401, { error_code: ERR.unauthorized, message: 'Access token is missing or invalid' }];
-      case 'conflict':
+      case 'conflict': {
+        // TEMP compat (drop when the Pismo edge lands): the old Conflict(message, code) arguments land in
+        // (reason, message) of the new class.
+        const { reason } = error as DomainError & { reason: string };
+        if (/^ERR[0-9]{4}$/.test(error.message)) return [400, { error_code: error.message, message: reason }];
         return [400, { error_code: (error as DomainError & { code?: string }).code ?? ERR.illegalTransition, message: error.message }];
+      }
       default:
         return [500, { error_code: ERR.internal, message: 'Internal server error' }];
     }
