@@ -184,7 +184,8 @@ program
     const secret = process.env.TESSERA_NETWORK_SECRET;
     if (!secret || secret.length < 16) throw new ConfigError('TESSERA_NETWORK_SECRET (at least 16 characters, the same as the service) is required');
     const logger = createLogger(process.env.TESSERA_LOG_LEVEL || 'info');
-    const store = opts.database !== undefined ? await openStore(parseDatabaseUrl(opts.database, '--database')) : undefined;
+    // The simulator's own tables only (the store applies its migrations): none of Tessera's.
+    const store = opts.database !== undefined ? await openStore(parseDatabaseUrl(opts.database, '--database'), { migrate: false }) : undefined;
     const server = await startSimulatorServer({
       port: opts.port,
       host: opts.host,

@@ -6,14 +6,12 @@ import { detectBrand } from '../cards/brand.js';
 import { luhnCheckDigit } from '../cards/luhn.js';
 import { correlationId, paymentAppInstanceId } from './mdes/ids.js';
 import type { TokenRequestor } from './provider.js';
-import { PAYMENT_NETWORKS, PROVIDERS, providerOf, type PaymentNetwork } from './providers.js';
+import { PAYMENT_NETWORKS, PROVIDERS, networkOfBrand, providerOf, type PaymentNetwork } from './providers.js';
 import { UPPER_ALNUM, randomDigits, randomFrom } from './random.js';
 import type { Wallet } from './types.js';
 import { walletAccountHash } from './vts/ids.js';
 
 export type { TokenRequestor } from './provider.js';
-export { visaPanRef, visaTokenRef, walletAccountHash } from './vts/ids.js';
-export { correlationId, mdesPanRef, mdesTokenRef, paymentAppInstanceId } from './mdes/ids.js';
 
 /** Payment Account Reference: 29 upper-case alphanumerics, led by the BIN controller id of the network. */
 export function par(network: PaymentNetwork): string {
@@ -23,13 +21,13 @@ export function par(network: PaymentNetwork): string {
 
 /**
  * A network token number: a Luhn-valid PAN of the card's brand and length, never equal to the card's PAN.
- * Only brands a known network carries are accepted (Visa on VTS, Mastercard on MDES).
+ * Only brands a known network carries are accepted (Visa on VTS, Mastercard on MDES). The draw is repeated only
+ * in the 1-in-10^15 case of landing on the PAN itself.
  */
 export function networkTokenNumber(pan: string): string {
-  const brand = detectBrand(pan);
-  const network = PAYMENT_NETWORKS.find((n) => PROVIDERS[n].brand === brand);
+  const network = networkOfBrand(detectBrand(pan));
   // No PAN echoed in the message.
-  if (!network) throw new TypeError('networkTokenNumber: only Visa and Mastercard PANs are tokenized');
+  if (!network) throw new TypeError('networkTokenNumber: only PANs of a brand some network carries are tokenized');
   for (;;) {
     const prefix = PROVIDERS[network].tokenNumberPrefix();
     const payload = prefix + randomDigits(pan.length - prefix.length - 1);

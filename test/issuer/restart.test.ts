@@ -67,7 +67,7 @@ describe('restart of a persistent `tessera network-sim`', () => {
     const simulatorDb = { engine: 'sqlite' as const, path: join(mkdtempSync(join(tmpdir(), 'tessera-sim-')), 'network.db') };
     // What `tessera network-sim --database sqlite:<path>` does.
     const startNetwork = async (): Promise<{ network: SimulatorServer; close(): Promise<void> }> => {
-      const store = await openStore(simulatorDb);
+      const store = await openStore(simulatorDb, { migrate: false });
       const network = await startSimulatorServer({
         port,
         issuerCallbackUrl: server.baseUrl,
