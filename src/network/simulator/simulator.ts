@@ -1,8 +1,8 @@
 /**
- * The simulated card network (every network of providers.ts behind one engine; what differs between them comes
- * from their providers). It is authoritative for token state: the issuer asks, the network applies its rules
- * (state-machine.ts) and answers. Each operation on a token runs alone and in
- * arrival order (keyed mutex), and a queued fault fails a call before it reads or writes anything.
+ * The simulated card network: every network of providers.ts behind one engine, what differs between them coming
+ * from their providers. It is authoritative for token state: the issuer asks, the network applies its rules
+ * (state-machine.ts) and answers. Each operation on a token runs alone and in arrival order (keyed mutex), and a
+ * queued fault fails a call before it reads or writes anything.
  */
 import { randomBytes } from 'node:crypto';
 import { isLuhnValid } from '../../cards/luhn.js';
@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../../clock.js';
 import { NetworkFailure } from '../../errors.js';
 import { createKeyedMutex } from '../../keyed-mutex.js';
 import { withRetry } from '../../retry.js';
-import { randomIds, tokenRequestor, type IdSource } from '../ids.js';
+import { randomIds, type IdSource } from '../ids.js';
 import { providerOf, networkSupports } from '../providers.js';
 import type { IssuerCallbacks, NetworkGateway } from '../gateway.js';
 import type { SandboxControls } from '../sandbox.js';
@@ -202,7 +202,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     }
 
     const { panRef, par } = await panRefs.lookup(req.network, req.pan);
-    const requestor = tokenRequestor(req.network, req.wallet);
+    const requestor = provider.tokenRequestors[req.wallet];
     const decision = await askIssuer(req, panRef, requestor.id);
     if (decision === 'RED') return { approved: false, reason: 'declined by issuer' };
 
