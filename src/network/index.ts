@@ -10,7 +10,7 @@ export { PROVIDERS, networkOfBrand, networkSupports, networksSupporting, provide
 export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from './record.js';
 export { TOKEN_REQUESTORS, randomIds, tokenRequestor, type IdSource } from './ids.js';
 export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorLogger } from './simulator/simulator.js';
-export { createMemorySimulatorStore, type MemorySimulatorStore, type SimulatorStore } from './simulator/store.js';
+export { createMemorySimulatorStore, type MemorySimulatorStore, type MemorySimulatorStoreOptions, type SimulatorStore } from './simulator/store.js';
 export { openDatabaseSimulatorStore, type SimulatorDatabaseHandle } from './simulator/database-store.js';
 export type { SimulatorDatabase } from './simulator/schema.js';
 export { migrateSimulatorToLatest } from './simulator/migrations.js';
