@@ -28,14 +28,15 @@ import { ISSUER_OWNER } from './owners.js';
 import { registerPismoRoutes } from './api/pismo/routes.js';
 import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
 import {
-  createDatabaseSimulatorStore,
   createHttpGateway,
   createInProcessGateway,
   createSimulator,
   derivePanReferenceKey,
-  registerNetworkCallbackRoutes,
-  type NetworkGateway,
+  openDatabaseSimulatorStore,
+  type SandboxNetwork,
 } from './network/index.js';
+import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
+import { registerSandboxRoutes } from './api/sandbox/routes.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -55,7 +56,8 @@ export interface Core {
   authenticator: MerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
-  gateway: NetworkGateway;
+  /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
+  gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
   close(): Promise<void>;
 }
@@ -102,7 +104,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.
-  let gateway: NetworkGateway | undefined;
+  let gateway: SandboxNetwork | undefined;
   const issuerDal = createIssuerDal(store.db);
   const issuerTokens = createIssuerTokenService({
     dal: issuerDal,
@@ -119,8 +121,9 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     : createInProcessGateway(
         createSimulator({
           callbacks: issuerTokens.callbacks,
-          // The network's state lives in the same database, so provisioned tokens survive a restart.
-          store: createDatabaseSimulatorStore(store.db, store.transact),
+          // The network's state lives in the same database (its own tables), so provisioned tokens survive a restart.
+          store: await openDatabaseSimulatorStore(store),
+          clock,
           panReferenceKey: derivePanReferenceKey(config.masterKey),
           timeoutFaultHoldMs: config.network.timeoutMs * 2,
           logger,
@@ -170,7 +173,8 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerVerifoneRoutes(http, core);
   registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
-  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
+  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin });
+  registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {

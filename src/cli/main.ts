@@ -9,7 +9,7 @@ import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
 import { DomainError, InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createDatabaseSimulatorStore, derivePanReferenceKey, startSimulatorServer } from '../network/index.js';
+import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -184,14 +184,15 @@ program
     const secret = process.env.TESSERA_NETWORK_SECRET;
     if (!secret || secret.length < 16) throw new ConfigError('TESSERA_NETWORK_SECRET (at least 16 characters, the same as the service) is required');
     const logger = createLogger(process.env.TESSERA_LOG_LEVEL || 'info');
-    const store = opts.database !== undefined ? await openStore(parseDatabaseUrl(opts.database, '--database')) : undefined;
+    // The simulator's own tables only (the store applies its migrations): none of Tessera's.
+    const store = opts.database !== undefined ? await openStore(parseDatabaseUrl(opts.database, '--database'), { migrate: false }) : undefined;
     const server = await startSimulatorServer({
       port: opts.port,
       host: opts.host,
       issuerCallbackUrl: opts.issuerUrl,
       secret,
       logger,
-      ...(store ? { store: createDatabaseSimulatorStore(store.db, store.transact), panReferenceKey: derivePanReferenceKey(secret) } : {}),
+      ...(store ? { store: await openDatabaseSimulatorStore(store), panReferenceKey: derivePanReferenceKey(secret) } : {}),
     });
     logger.info({ url: server.url, persistent: store !== undefined }, 'network simulator listening');
     const stop = async () => {

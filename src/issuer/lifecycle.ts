@@ -6,23 +6,9 @@
  */
 import { Conflict, InvalidInput } from '../errors.js';
 import type { ApprovalMethod, DeviceAction, LifecycleAction, NetworkTokenStatus, PaymentNetwork, Suspender } from '../network/types.js';
+import { networkSupports } from '../network/providers.js';
 import type { CardOperation, DeviceBindingInput, StoredDevice, TokenOperation } from './types.js';
 
-/** What only some networks offer. */
-export type NetworkCapability = 'device_binding' | 'app_to_app_step_up';
-
-/**
- * Whether a network offers a capability: the one place the issuer side asks a network-specific question.
- * (To be pointed at the per-network providers of src/network/ when they land.)
- */
-export function supports(network: PaymentNetwork, capability: NetworkCapability): boolean {
-  switch (capability) {
-    case 'device_binding':
-      return network === 'vts';
-    case 'app_to_app_step_up':
-      return network === 'mdes';
-  }
-}
 
 export type NetworkCall = { kind: 'lifecycle'; action: LifecycleAction } | { kind: 'approve_device'; method: ApprovalMethod };
 
@@ -58,7 +44,7 @@ function requireCode(operation: string, activationCode: string | undefined): voi
 }
 
 function visaDeviceApproval(operation: string, method: ApprovalMethod, token: TokenState): NetworkCall {
-  if (!supports(token.network, 'device_binding')) throw new Conflict('unsupported_for_network', `${operation} is only available for Visa (vts) tokens`);
+  if (!networkSupports(token.network, 'deviceBinding')) throw new Conflict('unsupported_for_network', `${operation} is only available for Visa (vts) tokens`);
   if (token.status === 'DEACTIVATED') throw new Conflict('illegal_transition', `operation ${operation} is not allowed for a token in status DEACTIVATED`);
   if (!token.devices.some((d) => d.status === 'INACTIVE')) throw new Conflict('device_not_bound', 'the token has no device awaiting approval');
   return { kind: 'approve_device', method };
@@ -76,7 +62,7 @@ export function planOperation(operation: TokenOperation, token: TokenState, acti
       return lifecycle(operation, 'ACTIVATE', token);
     case 'CARDHOLDER_STEPUP_APP_TO_APP':
       // Visa's app-to-app activation goes through CALL_CENTER_ACTIVATION (contract note).
-      if (!supports(token.network, 'app_to_app_step_up')) {
+      if (!networkSupports(token.network, 'appToAppStepUp')) {
         throw new Conflict('unsupported_for_network', 'CARDHOLDER_STEPUP_APP_TO_APP is for Mastercard tokens; use CALL_CENTER_ACTIVATION for Visa');
       }
       return lifecycle(operation, 'ACTIVATE', token);
@@ -110,7 +96,7 @@ export function checkDeviceIndex(deviceIndex: number): void {
 
 /** The network action a device-binding request means on this token and device, or the reason it is not legal. */
 export function planDeviceBinding(token: TokenState, deviceId: string, input: DeviceBindingInput): DeviceAction {
-  if (!supports(token.network, 'device_binding')) throw new Conflict('unsupported_for_network', 'device binding is only available for Visa (vts) tokens');
+  if (!networkSupports(token.network, 'deviceBinding')) throw new Conflict('unsupported_for_network', 'device binding is only available for Visa (vts) tokens');
   if (token.status === 'DEACTIVATED') throw new Conflict('illegal_transition', 'the token is deactivated');
   if (input.operation === 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER') requireCode(input.operation, input.activationCode);
   const device = token.devices.find((d) => d.device_id === deviceId);

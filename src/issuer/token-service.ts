@@ -20,14 +20,15 @@ import { withRetry } from '../retry.js';
 import type {
   Decision,
   DecisionRequest,
-  FaultSpec,
   IssuerCallbacks,
-  NetworkGateway,
   NetworkToken,
   PaymentNetwork,
   Suspender,
   WalletEvent,
 } from '../network/types.js';
+import type { NetworkGateway } from '../network/gateway.js';
+import type { SandboxNetwork } from '../network/sandbox.js';
+import { networkOfBrand } from '../network/providers.js';
 import type { IssuerDal, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
 import { checkDeviceIndex, isLegalCardLevel, planDeviceBinding, planOperation, type TokenState } from './lifecycle.js';
 import type {
@@ -69,7 +70,7 @@ export interface IssuerTokenServiceDeps {
   transact: Transact;
   sealed: Pick<SealedData, 'panFingerprint' | 'open'>;
   clock: Clock;
-  gateway: () => NetworkGateway;
+  gateway: () => SandboxNetwork;
 }
 
 /** Attempts at drawing a token id that is not taken yet. */
@@ -378,11 +379,11 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     async provision(input: ProvisionInput) {
       const card = await dal.findCard(input.card_id);
       if (!card) throw new NotFound('card');
-      const network = input.network ?? (card.brand === 'VISA' ? 'vts' : card.brand === 'MASTERCARD' ? 'mdes' : undefined);
+      const network = input.network ?? networkOfBrand(card.brand);
       if (!network) {
         throw new InvalidInput({ field: 'network', reason: 'unsupported', message: 'the simulated networks tokenize Visa (vts) and Mastercard (mdes) cards only' });
       }
-      if ((network === 'vts' && card.brand !== 'VISA') || (network === 'mdes' && card.brand !== 'MASTERCARD')) {
+      if (networkOfBrand(card.brand) !== network) {
         throw new InvalidInput({ field: 'network', reason: 'unsupported', message: `a ${card.brand ?? 'card of unknown brand'} cannot be tokenized on ${network}` });
       }
       const secret = await sealed.open<IssuerCardSecret>(ISSUER_OWNER, `card:${card.id}`, { sealed: card.card_sealed, keyVersion: card.key_version });
@@ -411,8 +412,6 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       if (!stored) throw new Error('token vanished during a wallet event');
       return { token_id: tokenId, status: stored.status, network_status: token.status };
     },
-
-    injectFault: (fault: FaultSpec) => deps.gateway().injectFault(fault),
   };
 }
 

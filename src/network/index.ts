@@ -1,20 +1,23 @@
-/** Public API of the network layer: the gateway contract, the simulator and its two deployments. */
+/**
+ * Public API of the network layer: the production gateway and the sandbox controls, the network providers, the
+ * simulator with its stores, and its two deployments (in-process, HTTP).
+ */
 export * from './types.js';
-export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorLogger } from './simulator.js';
-export {
-  createMemorySimulatorStore,
-  type MemorySimulatorStore,
-  type SimulatorRecord,
-  type SimulatorRecordMeta,
-  type SimulatorStore,
-} from './store.js';
-export { createDatabaseSimulatorStore } from './database-store.js';
-export { derivePanReferenceKey } from './pan-references.js';
-export { createInProcessGateway, type InProcessGatewayOptions } from './in-process-gateway.js';
-export { createHttpGateway, type HttpGatewayOptions } from './http-gateway.js';
-export { createHttpIssuerCallbacks, type HttpIssuerCallbacksOptions } from './http-issuer-callbacks.js';
-export { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from './http-server.js';
-export { registerNetworkCallbackRoutes, type NetworkCallbackRoutesOptions } from './callback-routes.js';
-export { TOKEN_REQUESTORS, randomIds, tokenRequestor, type IdSource, type TokenRequestor } from './ids.js';
-export { BAD_REQUEST_FAULT_MESSAGE, SERVER_ERROR_FAULT_MESSAGE } from './faults.js';
-export { MIN_SECRET_LENGTH } from './bearer.js';
+export type { IssuerCallbacks, NetworkGateway } from './gateway.js';
+export type { SandboxControls, SandboxNetwork } from './sandbox.js';
+export { NETWORK_CAPABILITIES, type NetworkCapability, type NetworkProvider, type TokenRequestor } from './provider.js';
+export { PROVIDERS, networkOfBrand, networkSupports, networksSupporting, providerOf } from './providers.js';
+export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from './record.js';
+export { TOKEN_REQUESTORS, randomIds, tokenRequestor, type IdSource } from './ids.js';
+export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorLogger } from './simulator/simulator.js';
+export { createMemorySimulatorStore, type MemorySimulatorStore, type MemorySimulatorStoreOptions, type SimulatorStore } from './simulator/store.js';
+export { openDatabaseSimulatorStore, type SimulatorDatabaseHandle } from './simulator/database-store.js';
+export type { SimulatorDatabase } from './simulator/schema.js';
+export { migrateSimulatorToLatest } from './simulator/migrations.js';
+export { derivePanReferenceKey } from './simulator/pan-references.js';
+export { createInProcessGateway, type InProcessGatewayOptions } from './simulator/in-process-gateway.js';
+export { BAD_REQUEST_FAULT_MESSAGE, SERVER_ERROR_FAULT_MESSAGE } from './simulator/faults.js';
+export { createHttpGateway, type HttpGatewayOptions } from './http/gateway-client.js';
+export { createHttpIssuerCallbacks, type HttpIssuerCallbacksOptions } from './http/issuer-callbacks.js';
+export { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from './http/server.js';
+export { MIN_SECRET_LENGTH } from './http/auth.js';

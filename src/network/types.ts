@@ -1,15 +1,18 @@
 /**
- * The contract between Tessera's issuer side and a card network (Visa VTS, Mastercard MDES).
- * Today the other side is the simulator in this folder; a real adapter would implement `NetworkGateway` too.
+ * The vocabulary shared by Tessera's issuer side and the card networks: tokens, requests, answers. The interfaces
+ * are `NetworkGateway` (gateway.ts: production operations) and `SandboxControls` (sandbox.ts: what only a sandbox
+ * network offers); what differs between networks is in their providers (providers.ts, vts/, mdes/).
  */
+import type { PaymentNetwork } from './providers.js';
 
-export type PaymentNetwork = 'vts' | 'mdes';
+export { PAYMENT_NETWORKS, isPaymentNetwork, type PaymentNetwork } from './providers.js';
+export type { IssuerCallbacks, NetworkGateway } from './gateway.js';
+export type { SandboxControls } from './sandbox.js';
 export type Wallet = 'APPLE_PAY' | 'GOOGLE_PAY' | 'SAMSUNG_PAY' | 'CARD_ON_FILE';
 export type Decision = 'GREEN' | 'YELLOW' | 'RED';
 export type NetworkTokenStatus = 'INACTIVE' | 'ACTIVE' | 'SUSPENDED' | 'DEACTIVATED';
 export type Suspender = 'ISSUER' | 'TOKEN_REQUESTOR' | 'CARDHOLDER' | 'MOBILE_PIN_LOCKED';
 
-export const PAYMENT_NETWORKS: readonly PaymentNetwork[] = ['vts', 'mdes'];
 export const WALLETS: readonly Wallet[] = ['APPLE_PAY', 'GOOGLE_PAY', 'SAMSUNG_PAY', 'CARD_ON_FILE'];
 export const DECISIONS: readonly Decision[] = ['GREEN', 'YELLOW', 'RED'];
 export const TOKEN_STATUSES: readonly NetworkTokenStatus[] = ['INACTIVE', 'ACTIVE', 'SUSPENDED', 'DEACTIVATED'];
@@ -35,12 +38,12 @@ export interface NetworkToken {
   walletId: string;
   tokenRequestorId: string;
   tokenRequestorName: string;
-  /** MDES only; '' for vts (as in the contract's Visa example). */
+  /** Assigned by networks that have one (mdes); '' elsewhere (as in the contract's Visa example). */
   paymentAppInstanceId: string;
-  /** MDES only; '' for vts (as in the contract's Visa example). */
+  /** Assigned by networks that have one (mdes); '' elsewhere (as in the contract's Visa example). */
   trackingId: string;
   par: string;
-  /** Visa only; [] for mdes. */
+  /** Networks with device binding (vts) only; [] elsewhere. */
   devices: NetworkDevice[];
   /** +1 on every change, so the issuer can ignore stale notifications. */
   version: number;
@@ -126,26 +129,4 @@ export interface WalletEventRequest {
   network: PaymentNetwork;
   tokenRef: string;
   event: WalletEvent;
-}
-
-/** What the network calls on the issuer (Tessera's issuer side implements this). */
-export interface IssuerCallbacks {
-  decide(req: DecisionRequest): Promise<Decision>;
-  /** Token created or changed on the network side. */
-  notify(token: NetworkToken): Promise<void>;
-}
-
-/**
- * What Tessera's issuer side calls on the network. Every method throws NetworkFailure (src/errors.ts) on
- * timeout ('timeout'), 5xx ('error') or a refusal ('bad_request', with a clear message such as 'token is deactivated').
- */
-export interface NetworkGateway {
-  provision(req: ProvisionRequest): Promise<ProvisionOutcome>;
-  lifecycle(req: LifecycleRequest): Promise<NetworkToken>;
-  approveLatestInactiveDevice(req: ApproveDeviceRequest): Promise<NetworkToken>;
-  deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken>;
-  // sandbox controls (reach the simulator wherever it runs)
-  injectFault(fault: FaultSpec): Promise<void>;
-  walletEvent(req: WalletEventRequest): Promise<NetworkToken>;
-  close(): Promise<void>;
 }

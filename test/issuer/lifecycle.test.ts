@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Conflict, InvalidInput } from '../../src/errors.js';
-import { checkDeviceIndex, isLegalCardLevel, planDeviceBinding, planOperation, supports, type TokenState } from '../../src/issuer/lifecycle.js';
+import { checkDeviceIndex, isLegalCardLevel, planDeviceBinding, planOperation, type TokenState } from '../../src/issuer/lifecycle.js';
 
 const token = (overrides: Partial<TokenState> = {}): TokenState => ({
   network: 'vts',
@@ -26,13 +26,6 @@ const reasonOf = (run: () => unknown) => {
 };
 
 describe('issuer lifecycle', () => {
-  it('device binding is a Visa capability, app-to-app step-up a Mastercard one', () => {
-    expect(supports('vts', 'device_binding')).toBe(true);
-    expect(supports('mdes', 'device_binding')).toBe(false);
-    expect(supports('mdes', 'app_to_app_step_up')).toBe(true);
-    expect(supports('vts', 'app_to_app_step_up')).toBe(false);
-  });
-
   it('plans lifecycle operations with neutral reasons', () => {
     expect(planOperation('SUSPEND', token())).toEqual({ kind: 'lifecycle', action: 'SUSPEND' });
     expect(reasonOf(() => planOperation('RESUME', token()))).toBe('illegal_transition');

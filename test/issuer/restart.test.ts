@@ -19,7 +19,7 @@ import {
   type TestToken,
 } from '../support/issuer.js';
 import { openStore } from '../../src/store/database.js';
-import { createDatabaseSimulatorStore, derivePanReferenceKey, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
+import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
 
 /** Suspend, resume and delete a token provisioned before the restart; every step acknowledged by the network. */
 async function operateAfterRestart(api: IssuerApi, token: TestToken): Promise<void> {
@@ -67,12 +67,12 @@ describe('restart of a persistent `tessera network-sim`', () => {
     const simulatorDb = { engine: 'sqlite' as const, path: join(mkdtempSync(join(tmpdir(), 'tessera-sim-')), 'network.db') };
     // What `tessera network-sim --database sqlite:<path>` does.
     const startNetwork = async (): Promise<{ network: SimulatorServer; close(): Promise<void> }> => {
-      const store = await openStore(simulatorDb);
+      const store = await openStore(simulatorDb, { migrate: false });
       const network = await startSimulatorServer({
         port,
         issuerCallbackUrl: server.baseUrl,
         secret: NETWORK_SECRET,
-        store: createDatabaseSimulatorStore(store.db, store.transact),
+        store: await openDatabaseSimulatorStore(store),
         panReferenceKey: derivePanReferenceKey(NETWORK_SECRET),
       });
       return { network, close: async () => (await network.close(), await store.close()) };

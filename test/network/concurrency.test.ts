@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetworkFailure } from '../../src/errors.js';
 import { createKeyedMutex } from '../../src/keyed-mutex.js';
-import { createMemorySimulatorStore, type SimulatorStore } from '../../src/network/store.js';
+import { createMemorySimulatorStore, type SimulatorStore } from '../../src/network/simulator/store.js';
 import type { LifecycleAction, NetworkToken, NetworkTokenStatus, Suspender } from '../../src/network/types.js';
 import { fakeIssuer, tokenIn } from './helpers.js';
-import { createSimulator } from '../../src/network/simulator.js';
+import { createSimulator } from '../../src/network/simulator/simulator.js';
 import { HARNESSES, type Harness } from './harness.js';
 
 interface State {

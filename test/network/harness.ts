@@ -4,14 +4,14 @@
  */
 import Fastify from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
-import { registerNetworkCallbackRoutes } from '../../src/network/callback-routes.js';
-import { createHttpGateway } from '../../src/network/http-gateway.js';
-import { startSimulatorServer } from '../../src/network/http-server.js';
+import { registerNetworkCallbackRoutes } from '../../src/api/network-callbacks/routes.js';
+import { createHttpGateway } from '../../src/network/http/gateway-client.js';
+import { startSimulatorServer } from '../../src/network/http/server.js';
 import type { IdSource } from '../../src/network/ids.js';
-import { createInProcessGateway } from '../../src/network/in-process-gateway.js';
-import { createSimulator, type Simulator } from '../../src/network/simulator.js';
-import type { SimulatorStore } from '../../src/network/store.js';
-import type { NetworkGateway } from '../../src/network/types.js';
+import { createInProcessGateway } from '../../src/network/simulator/in-process-gateway.js';
+import { createSimulator, type Simulator } from '../../src/network/simulator/simulator.js';
+import type { SimulatorStore } from '../../src/network/simulator/store.js';
+import type { SandboxNetwork } from '../../src/network/sandbox.js';
 import { SECRET, fakeIssuer, type FakeIssuer } from './helpers.js';
 
 /** Generous for ordinary calls (never the thing under test); short where a timeout is the point. */
@@ -20,9 +20,9 @@ export const SHORT_TIMEOUT_MS = 150;
 
 export interface Harness {
   issuer: FakeIssuer;
-  gateway: NetworkGateway;
+  gateway: SandboxNetwork;
   /** Same simulator, short timeout: for the calls a 'timeout' fault holds. */
-  fastGateway: NetworkGateway;
+  fastGateway: SandboxNetwork;
   simulator: Simulator;
   close(): Promise<void>;
 }

@@ -1,16 +1,16 @@
 /** Shared fixtures for the network tests: test PANs, a recording fake issuer, and tokens in a chosen state. */
 import { NetworkFailure } from '../../src/errors.js';
-import type { Simulator } from '../../src/network/simulator.js';
+import type { Simulator } from '../../src/network/simulator/simulator.js';
 import type {
   Decision,
   DecisionRequest,
   IssuerCallbacks,
-  NetworkGateway,
   NetworkToken,
   NetworkTokenStatus,
   PaymentNetwork,
   ProvisionRequest,
 } from '../../src/network/types.js';
+import type { SandboxNetwork } from '../../src/network/sandbox.js';
 
 export const VISA_PAN = '4111111111111111';
 export const MASTERCARD_PAN = '5555555555554444';
@@ -54,7 +54,7 @@ export function provisionRequest(network: PaymentNetwork, extra: Partial<Provisi
   return { network, wallet: 'APPLE_PAY', pan: PAN_OF[network], expiryMonth: 12, expiryYear: 2030, ...extra };
 }
 
-type Ops = Pick<Simulator | NetworkGateway, 'provision' | 'lifecycle'>;
+type Ops = Pick<Simulator | SandboxNetwork, 'provision' | 'lifecycle'>;
 
 /** Provisions a token and drives it into `status` through the issuer's own lifecycle calls. */
 export async function tokenIn(ops: Ops, network: PaymentNetwork, status: NetworkTokenStatus): Promise<NetworkToken> {

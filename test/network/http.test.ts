@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerNetworkCallbackRoutes } from '../../src/network/callback-routes.js';
-import { createHttpGateway } from '../../src/network/http-gateway.js';
-import { startSimulatorServer } from '../../src/network/http-server.js';
+import { registerNetworkCallbackRoutes } from '../../src/api/network-callbacks/routes.js';
+import { createHttpGateway } from '../../src/network/http/gateway-client.js';
+import { startSimulatorServer } from '../../src/network/http/server.js';
 import { MASTERCARD_PAN, SECRET, VISA_PAN, failureOf, fakeIssuer, provisionRequest, tokenIn } from './helpers.js';
 import { NORMAL_TIMEOUT_MS, httpHarness, type HttpHarness } from './harness.js';
 

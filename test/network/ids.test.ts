@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  TOKEN_REQUESTORS,
-  correlationId,
-  mdesPanRef,
-  mdesTokenRef,
-  networkTokenNumber,
-  par,
-  paymentAppInstanceId,
-  randomIds,
-  visaPanRef,
-  visaTokenRef,
-  walletAccountHash,
-} from '../../src/network/ids.js';
+import { TOKEN_REQUESTORS, networkTokenNumber, par, randomIds } from '../../src/network/ids.js';
+import { correlationId, mdesPanRef, mdesTokenRef, paymentAppInstanceId } from '../../src/network/mdes/ids.js';
+import { visaPanRef, visaTokenRef, walletAccountHash } from '../../src/network/vts/ids.js';
 import { randomBytes } from 'node:crypto';
-import { createPanReferenceRegistry } from '../../src/network/pan-references.js';
-import { createMemorySimulatorStore } from '../../src/network/store.js';
+import { createPanReferenceRegistry } from '../../src/network/simulator/pan-references.js';
+import { createMemorySimulatorStore } from '../../src/network/simulator/store.js';
 import { WALLETS } from '../../src/network/types.js';
 import { MASTERCARD_PAN, VISA_PAN, luhnOk } from './helpers.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/network/simulator.js';
+import { createSimulator } from '../../src/network/simulator/simulator.js';
 import { failureOf, fakeIssuer, provisionRequest, tokenIn } from './helpers.js';
 
 let clock = Date.parse('2026-03-15T10:00:00.000Z');
 function setup() {
   const issuer = fakeIssuer();
   // Each reading moves the clock, so "most recently updated" is well defined.
-  const sim = createSimulator({ callbacks: issuer.callbacks, now: () => new Date((clock += 1000)) });
+  const sim = createSimulator({ callbacks: issuer.callbacks, clock: () => new Date((clock += 1000)) });
   return { issuer, sim };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/network/simulator.js';
+import { createSimulator } from '../../src/network/simulator/simulator.js';
 import type { LifecycleAction, NetworkTokenStatus, PaymentNetwork } from '../../src/network/types.js';
 import { NETWORKS, failureOf, fakeIssuer, tokenIn } from './helpers.js';
 

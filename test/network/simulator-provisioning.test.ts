@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/network/simulator.js';
-import { createMemorySimulatorStore } from '../../src/network/store.js';
+import { createSimulator } from '../../src/network/simulator/simulator.js';
+import { createMemorySimulatorStore } from '../../src/network/simulator/store.js';
 import { WALLETS, type Decision } from '../../src/network/types.js';
 import { MASTERCARD_PAN, NETWORKS, PAN_OF, VISA_PAN, failureOf, fakeIssuer, provisionRequest } from './helpers.js';
 
 function setup() {
   const issuer = fakeIssuer();
   const store = createMemorySimulatorStore();
-  const sim = createSimulator({ callbacks: issuer.callbacks, store, now: () => new Date('2026-03-15T10:00:00.000Z') });
+  const sim = createSimulator({ callbacks: issuer.callbacks, store, clock: () => new Date('2026-03-15T10:00:00.000Z') });
   return { issuer, store, sim };
 }
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { luhnCheckDigit } from '../../src/cards/luhn.js';
-import { startSimulatorServer, type SimulatorServer } from '../../src/network/http-server.js';
+import { startSimulatorServer, type SimulatorServer } from '../../src/network/http/server.js';
 import type { Decision, NetworkTokenStatus, PaymentNetwork, Wallet } from '../../src/network/types.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './app.js';
 import type { EngineName } from './engines.js';

@@ -4,7 +4,7 @@
  * message quotes the start of the body, which may be a PAN.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { NetworkFailure } from '../errors.js';
+import { NetworkFailure } from '../../errors.js';
 import { WireError, errorBody, statusOf } from './wire.js';
 
 export function toNetworkFailure(err: unknown): NetworkFailure {

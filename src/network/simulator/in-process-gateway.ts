@@ -2,9 +2,9 @@
  * The gateway for a simulator living in the same process: direct calls, but bounded by the same timeout a real
  * network hop would have, so the issuer side sees identical failure modes in both deployments.
  */
-import { NetworkFailure } from '../errors.js';
+import { NetworkFailure } from '../../errors.js';
+import type { SandboxNetwork } from '../sandbox.js';
 import type { Simulator } from './simulator.js';
-import type { NetworkGateway } from './types.js';
 
 export interface InProcessGatewayOptions {
   timeoutMs: number;
@@ -15,8 +15,11 @@ export function asNetworkFailure(err: unknown): NetworkFailure {
   return err instanceof NetworkFailure ? err : new NetworkFailure('error', 'network internal error');
 }
 
-/** The gateway owns the simulator it fronts: `close()` closes both. */
-export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessGatewayOptions): NetworkGateway {
+/**
+ * The gateway owns the simulator it fronts: `close()` closes both. It offers the sandbox controls too, since a
+ * simulator is a sandbox network.
+ */
+export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessGatewayOptions): SandboxNetwork {
   /** Pending calls, so close() can fail them instead of leaving callers waiting on a cleared timer. */
   const pending = new Set<(err: NetworkFailure) => void>();
 

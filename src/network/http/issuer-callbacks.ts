@@ -1,9 +1,9 @@
 /**
  * IssuerCallbacks over HTTP: how a simulator running as its own server reaches the issuer side's
- * `/network/v1/decision` and `/network/v1/notification` routes (callback-routes.ts).
+ * `/network/v1/decision` and `/network/v1/notification` routes (api/network-callbacks/).
  */
-import { callJson, decodeAnswer, type HttpPeerOptions } from './http-client.js';
-import type { IssuerCallbacks } from './types.js';
+import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
+import type { IssuerCallbacks } from '../gateway.js';
 import { ROUTES, parseDecisionAnswer } from './wire.js';
 
 export type HttpIssuerCallbacksOptions = HttpPeerOptions;

@@ -3,9 +3,10 @@
  * record out, or a refusal (NetworkFailure 'bad_request'). Version, timestamps and network data are stamped
  * by the caller once the change is accepted, so these functions stay easy to test and to reason about.
  */
-import { NetworkFailure } from '../errors.js';
-import type { SimulatorRecord } from './store.js';
-import type { ApprovalMethod, LifecycleAction, NetworkDevice, Suspender } from './types.js';
+import { NetworkFailure } from '../../errors.js';
+import { networkSupports, networksSupporting } from '../providers.js';
+import type { SimulatorRecord } from '../record.js';
+import type { ApprovalMethod, LifecycleAction, NetworkDevice, Suspender } from '../types.js';
 
 /** Visa allows device indexes 0–99 per token. */
 export const MAX_DEVICE_INDEX = 99;
@@ -72,8 +73,11 @@ export function applyLifecycle(
   return next;
 }
 
-function assertVisa(record: SimulatorRecord): void {
-  if (record.token.network !== 'vts') refuse('device binding is supported on vts only');
+/** Device binding exists only on the networks whose provider offers it (vts). */
+function assertDeviceBinding(record: SimulatorRecord): void {
+  if (!networkSupports(record.token.network, 'deviceBinding')) {
+    refuse(`device binding is supported on ${networksSupporting('deviceBinding').join(', ')} only`);
+  }
 }
 
 function findDevice(record: SimulatorRecord, deviceId: string, deviceIndex: number): NetworkDevice {
@@ -91,7 +95,7 @@ export function lowestFreeDeviceIndex(devices: readonly NetworkDevice[]): number
 
 /** The issuer approves a pending (INACTIVE) device binding. */
 export function approveDevice(record: SimulatorRecord, deviceId: string, deviceIndex: number, at: string): SimulatorRecord {
-  assertVisa(record);
+  assertDeviceBinding(record);
   assertLive(record);
   const next = copy(record);
   const device = findDevice(next, deviceId, deviceIndex);
@@ -104,7 +108,7 @@ export function approveDevice(record: SimulatorRecord, deviceId: string, deviceI
 
 /** The issuer unbinds a device from the token. */
 export function removeDevice(record: SimulatorRecord, deviceId: string, deviceIndex: number): SimulatorRecord {
-  assertVisa(record);
+  assertDeviceBinding(record);
   assertLive(record);
   const next = copy(record);
   findDevice(next, deviceId, deviceIndex);
@@ -115,7 +119,7 @@ export function removeDevice(record: SimulatorRecord, deviceId: string, deviceIn
 
 /** Approves the most recently updated INACTIVE device (ties: the one bound last). */
 export function approveLatestInactiveDevice(record: SimulatorRecord, method: ApprovalMethod, at: string): SimulatorRecord {
-  assertVisa(record);
+  assertDeviceBinding(record);
   assertLive(record);
   let latest: NetworkDevice | undefined;
   for (const device of record.token.devices) {
@@ -129,7 +133,7 @@ export function approveLatestInactiveDevice(record: SimulatorRecord, method: App
 
 /** A wallet asks to bind a new device: it joins as INACTIVE at the lowest free index, awaiting the issuer. */
 export function requestDeviceBinding(record: SimulatorRecord, deviceId: string, at: string): SimulatorRecord {
-  assertVisa(record);
+  assertDeviceBinding(record);
   assertLive(record);
   if (record.token.devices.some((d) => d.deviceId === deviceId)) refuse('device is already bound');
   const deviceIndex = lowestFreeDeviceIndex(record.token.devices);

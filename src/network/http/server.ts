@@ -1,15 +1,18 @@
 /**
  * The simulator as its own HTTP server, so the issuer's gateway crosses a real network hop (timeouts, refused
  * connections, partial answers). Routes and bodies are those of wire.ts; every request needs the bearer secret.
+ * The sandbox controls are served beside the production operations (`/sandbox/faults`, `/sandbox/wallet-events`).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
-import { assertUsableSecret, bearerHook } from './bearer.js';
-import { sendFailure, sendNotFound } from './http-errors.js';
-import { createHttpIssuerCallbacks } from './http-issuer-callbacks.js';
-import type { IdSource } from './ids.js';
-import { createSimulator, type Simulator } from './simulator.js';
-import { refuse } from './state-machine.js';
-import type { SimulatorStore } from './store.js';
+import type { Clock } from '../../clock.js';
+import type { IdSource } from '../ids.js';
+import { createSimulator, type Simulator } from '../simulator/simulator.js';
+import { refuse } from '../simulator/state-machine.js';
+import type { SimulatorStore } from '../simulator/store.js';
+import { isPaymentNetwork, type PaymentNetwork } from '../types.js';
+import { assertUsableSecret, bearerHook } from './auth.js';
+import { sendFailure, sendNotFound } from './errors.js';
+import { createHttpIssuerCallbacks } from './issuer-callbacks.js';
 import {
   ROUTES,
   parseApproveDeviceRequest,
@@ -19,7 +22,6 @@ import {
   parseProvisionRequest,
   parseWalletEventRequest,
 } from './wire.js';
-import { PAYMENT_NETWORKS, type PaymentNetwork } from './types.js';
 
 export interface SimulatorServerOptions {
   /** 0 picks a free port; read the actual one from `url`. */
@@ -37,7 +39,7 @@ export interface SimulatorServerOptions {
   store?: SimulatorStore;
   /** See SimulatorOptions.panReferenceKey: required in practice with a persistent store. */
   panReferenceKey?: Buffer;
-  now?: () => Date;
+  clock?: Clock;
   ids?: IdSource;
 }
 
@@ -57,8 +59,8 @@ function withParams(request: FastifyRequest, params: object): unknown {
 }
 
 function pathNetwork(value: string): PaymentNetwork {
-  if (!(PAYMENT_NETWORKS as readonly string[]).includes(value)) refuse('unknown network');
-  return value as PaymentNetwork;
+  if (!isPaymentNetwork(value)) refuse('unknown network');
+  return value;
 }
 
 export async function startSimulatorServer(options: SimulatorServerOptions): Promise<SimulatorServer> {
@@ -72,7 +74,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     callbacks,
     ...(options.store ? { store: options.store } : {}),
     ...(options.panReferenceKey ? { panReferenceKey: options.panReferenceKey } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.timeoutFaultHoldMs !== undefined ? { timeoutFaultHoldMs: options.timeoutFaultHoldMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -1,42 +1,14 @@
 /**
  * Where the simulator keeps what the network knows: its tokens (get/put by tokenRef) and each card's PAN
- * reference and PAR. In memory for tests and a throw-away simulator; in the database (database-store.ts) for the
- * service's in-process simulator, so tokens survive a restart as they would at a real network. Serialisation per
- * tokenRef is the simulator's job, not the store's.
+ * reference and PAR. In memory for tests and a throw-away simulator; in a database (database-store.ts) for the
+ * service's in-process simulator or a persistent `tessera network-sim`, so tokens survive a restart as they would
+ * at a real network. Serialisation per tokenRef is the simulator's job, not the store's. Every store passes
+ * test/network/simulator-store.contract.test.ts.
  */
-import type { ApprovalMethod, NetworkToken, Suspender, Wallet } from './types.js';
+import { NetworkFailure } from '../../errors.js';
+import type { PanReferences, SimulatorRecord } from '../record.js';
 
-/** What the network knows about a token beyond the public `NetworkToken` (needed to render its network data). */
-export interface SimulatorRecordMeta {
-  wallet: Wallet;
-  decision: 'GREEN' | 'YELLOW';
-  panLastFour: string;
-  /** Length of the network token number, so the masked form has the right width. The number itself is not kept. */
-  tokenLength: number;
-  /** MDES correlation id; '' on vts. */
-  correlationId: string;
-  /** VTS walletAccountEmailAddressHash; '' on mdes. */
-  walletAccountHash: string;
-  createdAt: string;
-  statusChangedAt: string;
-  activatedAt?: string;
-  entityOfLastAction: Suspender;
-  suspendedAt: Partial<Record<Suspender, string>>;
-  deletedFromConsumerApp: boolean;
-  /** The device the token was provisioned to (VTS); activating the token activates this binding too. */
-  provisioningDeviceId?: string;
-  lastDeviceApprovalMethod?: ApprovalMethod;
-}
-
-export interface SimulatorRecord {
-  token: NetworkToken;
-  meta: SimulatorRecordMeta;
-}
-
-export interface PanReferences {
-  panRef: string;
-  par: string;
-}
+export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from '../record.js';
 
 export interface SimulatorStore {
   get(tokenRef: string): Promise<SimulatorRecord | undefined>;
@@ -58,9 +30,21 @@ export interface MemorySimulatorStore extends SimulatorStore {
   size(): number;
 }
 
-export function createMemorySimulatorStore(): MemorySimulatorStore {
+export interface MemorySimulatorStoreOptions {
+  /**
+   * At most this many tokens, and as many cards' references (default 100 000): a throw-away simulator left running
+   * must not grow without end. A full store refuses new tokens and new cards as a network error.
+   */
+  capacity?: number;
+}
+
+const DEFAULT_CAPACITY = 100_000;
+
+export function createMemorySimulatorStore(options: MemorySimulatorStoreOptions = {}): MemorySimulatorStore {
+  const capacity = options.capacity ?? DEFAULT_CAPACITY;
   const records = new Map<string, SimulatorRecord>();
   const references = new Map<string, PanReferences>();
+  const full = () => new NetworkFailure('error', 'network simulator store is full');
   return {
     // Copies in and out: a caller mutating a returned token must not change the network's state.
     async get(tokenRef) {
@@ -68,6 +52,7 @@ export function createMemorySimulatorStore(): MemorySimulatorStore {
       return found ? structuredClone(found) : undefined;
     },
     async insert(record) {
+      if (records.size >= capacity && !records.has(record.token.tokenRef)) throw full();
       records.set(record.token.tokenRef, structuredClone(record));
     },
     async update(record, previousVersion) {
@@ -79,8 +64,13 @@ export function createMemorySimulatorStore(): MemorySimulatorStore {
       records.delete(tokenRef);
     },
     async panReferences(fingerprint, mint) {
-      if (!references.has(fingerprint)) references.set(fingerprint, mint());
-      return { ...references.get(fingerprint)! };
+      let known = references.get(fingerprint);
+      if (!known) {
+        if (references.size >= capacity) throw full();
+        known = mint();
+        references.set(fingerprint, known);
+      }
+      return { ...known };
     },
     size: () => records.size,
   };

@@ -2,8 +2,8 @@
  * Failure on demand (DOMAIN.md section 5): queued faults consumed by the next matching calls, before those calls
  * touch any state, so every failure path of the issuer side can be exercised and shown to leave state unchanged.
  */
-import { NetworkFailure } from '../errors.js';
-import type { FaultMode, FaultSpec, NetworkOperation, PaymentNetwork } from './types.js';
+import { NetworkFailure } from '../../errors.js';
+import type { FaultMode, FaultSpec, NetworkOperation, PaymentNetwork } from '../types.js';
 
 export const BAD_REQUEST_FAULT_MESSAGE = 'network respond bad request error';
 export const SERVER_ERROR_FAULT_MESSAGE = 'network internal server error';
@@ -22,12 +22,16 @@ export interface FaultQueue {
   take(network: PaymentNetwork, operation: NetworkOperation): FaultMode | undefined;
 }
 
+/** Queued faults a sandbox may hold at once: enough for any test plan, and a bound on a runaway client. */
+export const MAX_QUEUED_FAULTS = 1_000;
+
 export function createFaultQueue(): FaultQueue {
   const queue: QueuedFault[] = [];
   return {
     add(fault) {
       const count = fault.count ?? 1;
       if (!Number.isInteger(count) || count < 1) throw new NetworkFailure('bad_request', 'fault count must be a positive integer');
+      if (queue.length >= MAX_QUEUED_FAULTS) throw new NetworkFailure('bad_request', `at most ${MAX_QUEUED_FAULTS} faults may be queued`);
       queue.push({ network: fault.network, operation: fault.operation, mode: fault.mode, remaining: count });
     },
     take(network, operation) {

@@ -5,9 +5,9 @@
  * reverse). A store that outlives the process needs a key that does too: see SimulatorOptions.panReferenceKey.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { IdSource } from './ids.js';
+import type { IdSource } from '../ids.js';
+import type { PaymentNetwork } from '../types.js';
 import type { PanReferences, SimulatorStore } from './store.js';
-import type { PaymentNetwork } from './types.js';
 
 export type { PanReferences } from './store.js';
 

@@ -1,16 +1,36 @@
 /**
- * The simulated card network (VTS and MDES behind one engine). It is authoritative for token state: the issuer
- * asks, the network applies its rules (state-machine.ts) and answers. Each operation on a token runs alone and in
- * arrival order (keyed mutex), and a queued fault fails a call before it reads or writes anything.
+ * The simulated card network: every network of providers.ts behind one engine, what differs between them coming
+ * from their providers. It is authoritative for token state: the issuer asks, the network applies its rules
+ * (state-machine.ts) and answers. Each operation on a token runs alone and in arrival order (keyed mutex), and a
+ * queued fault fails a call before it reads or writes anything.
  */
 import { randomBytes } from 'node:crypto';
-import { isLuhnValid } from '../cards/luhn.js';
-import { detectBrand } from '../cards/brand.js';
-import { NetworkFailure } from '../errors.js';
+import { isLuhnValid } from '../../cards/luhn.js';
+import { detectBrand } from '../../cards/brand.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { NetworkFailure } from '../../errors.js';
+import { createKeyedMutex } from '../../keyed-mutex.js';
+import { withRetry } from '../../retry.js';
+import { randomIds, type IdSource } from '../ids.js';
+import { providerOf, networkSupports } from '../providers.js';
+import type { IssuerCallbacks, NetworkGateway } from '../gateway.js';
+import type { SandboxControls } from '../sandbox.js';
+import {
+  DECISIONS,
+  type ApproveDeviceRequest,
+  type Decision,
+  type DeviceBindingRequest,
+  type FaultSpec,
+  type LifecycleRequest,
+  type NetworkDevice,
+  type NetworkOperation,
+  type NetworkToken,
+  type PaymentNetwork,
+  type ProvisionOutcome,
+  type ProvisionRequest,
+  type WalletEventRequest,
+} from '../types.js';
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
-import { randomIds, tokenRequestor, type IdSource } from './ids.js';
-import { createKeyedMutex } from '../keyed-mutex.js';
-import { renderNetworkData } from './network-data.js';
 import { createPanReferenceRegistry } from './pan-references.js';
 import {
   applyLifecycle,
@@ -21,22 +41,6 @@ import {
   requestDeviceBinding,
 } from './state-machine.js';
 import { createMemorySimulatorStore, type SimulatorRecord, type SimulatorStore } from './store.js';
-import {
-  DECISIONS,
-  type ApproveDeviceRequest,
-  type Decision,
-  type DeviceBindingRequest,
-  type FaultSpec,
-  type IssuerCallbacks,
-  type LifecycleRequest,
-  type NetworkDevice,
-  type NetworkOperation,
-  type NetworkToken,
-  type PaymentNetwork,
-  type ProvisionOutcome,
-  type ProvisionRequest,
-  type WalletEventRequest,
-} from './types.js';
 
 /** The subset of a pino logger the simulator uses. */
 export interface SimulatorLogger {
@@ -51,7 +55,7 @@ export interface SimulatorOptions {
    * dies with the process; a persistent store needs the same key on every start, or known cards get new references.
    */
   panReferenceKey?: Buffer;
-  now?: () => Date;
+  clock?: Clock;
   /** Identifier generators; tests inject them to observe values the network never reveals (the token number). */
   ids?: IdSource;
   /** How long a 'timeout' fault holds a call before failing it; must exceed every client timeout. Default 60 s. */
@@ -59,13 +63,8 @@ export interface SimulatorOptions {
   logger?: SimulatorLogger;
 }
 
-export interface Simulator {
-  provision(req: ProvisionRequest): Promise<ProvisionOutcome>;
-  lifecycle(req: LifecycleRequest): Promise<NetworkToken>;
-  approveLatestInactiveDevice(req: ApproveDeviceRequest): Promise<NetworkToken>;
-  deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken>;
-  injectFault(fault: FaultSpec): Promise<void>;
-  walletEvent(req: WalletEventRequest): Promise<NetworkToken>;
+/** The network's production operations and its sandbox controls, plus what tests and the CLI inspect. */
+export interface Simulator extends NetworkGateway, SandboxControls {
   /** The network's current view of a token (sandbox / resync); undefined when unknown on that network. */
   getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
   /** Fails every held call and refuses new ones; leaves no timer behind. */
@@ -75,12 +74,23 @@ export interface Simulator {
 const DEFAULT_TIMEOUT_FAULT_HOLD_MS = 60_000;
 /** Network tokens outlive the card they stand for; three years is the usual validity. */
 const TOKEN_VALIDITY_YEARS = 3;
-const BRAND_OF_NETWORK: Record<PaymentNetwork, string> = { vts: 'VISA', mdes: 'MASTERCARD' };
+/**
+ * Reads of a token another instance sharing the store changed meanwhile; each lost race means that instance made
+ * progress, so a handful is plenty.
+ */
+const MAX_UPDATE_ATTEMPTS = 10;
+/** Draws of a fresh token reference; a collision of random references is already rare, five in a row never happen. */
+const MAX_TOKEN_REF_DRAWS = 5;
+
+/** An update lost to another writer of the same token: read it again and re-apply. */
+class LostUpdate extends Error {}
+/** A freshly drawn token reference that is already taken: draw again. */
+class TokenRefTaken extends Error {}
 
 export function createSimulator(options: SimulatorOptions): Simulator {
   const { callbacks } = options;
   const store = options.store ?? createMemorySimulatorStore();
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const logger = options.logger;
   const faults = createFaultQueue();
@@ -115,7 +125,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   function stamp(record: SimulatorRecord, at: string): SimulatorRecord {
     record.token.version += 1;
     record.token.updatedAt = at;
-    record.token.networkData = renderNetworkData(record);
+    record.token.networkData = providerOf(record.token.network).renderNetworkData(record);
     return record;
   }
 
@@ -125,23 +135,35 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     tokenRef: string,
     apply: (record: SimulatorRecord, at: string) => SimulatorRecord,
   ): Promise<NetworkToken> {
-    return mutex.run(tokenRef, async () => {
-      for (;;) {
-        const record = await load(network, tokenRef);
-        const previousVersion = record.token.version;
-        const at = now().toISOString();
-        const next = stamp(apply(record, at), at);
-        // Lost only to another instance sharing the store (this one serializes per token): apply to its result.
-        if (await store.update(next, previousVersion)) return next.token;
-      }
-    });
+    return mutex.run(tokenRef, () =>
+      withRetry(
+        async () => {
+          const record = await load(network, tokenRef);
+          const previousVersion = record.token.version;
+          const at = clock().toISOString();
+          const next = stamp(apply(record, at), at);
+          // Lost only to another instance sharing the store (this one serializes per token): apply to its result.
+          if (await store.update(next, previousVersion)) return next.token;
+          throw new LostUpdate();
+        },
+        { attempts: MAX_UPDATE_ATTEMPTS, retryOn: (error) => error instanceof LostUpdate },
+      ).catch((error: unknown) => {
+        throw error instanceof LostUpdate ? new NetworkFailure('error', 'token kept changing, try again') : error;
+      }),
+    );
   }
 
   async function uniqueTokenRef(req: ProvisionRequest): Promise<string> {
-    for (;;) {
-      const ref = ids.tokenRef(req.network, req.wallet);
-      if (!(await store.get(ref))) return ref;
-    }
+    return withRetry(
+      async () => {
+        const ref = ids.tokenRef(req.network, req.wallet);
+        if (await store.get(ref)) throw new TokenRefTaken();
+        return ref;
+      },
+      { attempts: MAX_TOKEN_REF_DRAWS, retryOn: (error) => error instanceof TokenRefTaken },
+    ).catch((error: unknown) => {
+      throw error instanceof TokenRefTaken ? new NetworkFailure('error', 'no free token reference') : error;
+    });
   }
 
   async function askIssuer(req: ProvisionRequest, panRef: string, tokenRequestorId: string): Promise<Decision> {
@@ -172,26 +194,28 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (!/^[0-9]{12,19}$/.test(req.pan) || !isLuhnValid(req.pan)) refuse('invalid pan');
     if (!Number.isInteger(req.expiryMonth) || req.expiryMonth < 1 || req.expiryMonth > 12) refuse('invalid expiry month');
     if (!Number.isInteger(req.expiryYear) || req.expiryYear < 0) refuse('invalid expiry year');
-    // Eligibility: VTS carries Visa cards only, MDES Mastercard only; anything else is declined before the issuer is asked.
-    if (detectBrand(req.pan) !== BRAND_OF_NETWORK[req.network]) {
+    // Eligibility: each network carries its own brand only (VTS Visa, MDES Mastercard); anything else is declined
+    // before the issuer is asked.
+    const provider = providerOf(req.network);
+    if (detectBrand(req.pan) !== provider.brand) {
       return { approved: false, reason: `card is not eligible for ${req.network}` };
     }
 
     const { panRef, par } = await panRefs.lookup(req.network, req.pan);
-    const requestor = tokenRequestor(req.network, req.wallet);
+    const requestor = provider.tokenRequestors[req.wallet];
     const decision = await askIssuer(req, panRef, requestor.id);
     if (decision === 'RED') return { approved: false, reason: 'declined by issuer' };
 
-    const createdAt = now();
+    const createdAt = clock();
     const at = createdAt.toISOString();
     const tokenRef = await uniqueTokenRef(req);
     // The token number exists only here: the network shows issuers its last four, never the number.
     const tokenNumber = ids.networkTokenNumber(req.pan);
     const status = decision === 'GREEN' ? 'ACTIVE' : 'INACTIVE';
+    // On a network with device binding, the device the wallet provisions to is the token's first binding.
     const devices: NetworkDevice[] =
-      req.network === 'vts' && req.deviceId ? [{ deviceId: req.deviceId, deviceIndex: 0, status, updatedAt: at }] : [];
-    const isMdes = req.network === 'mdes';
-    const correlationId = isMdes ? ids.correlationId() : '';
+      networkSupports(req.network, 'deviceBinding') && req.deviceId ? [{ deviceId: req.deviceId, deviceIndex: 0, status, updatedAt: at }] : [];
+    const assigned = provider.provisioningIdentifiers(req.wallet, ids);
     const record: SimulatorRecord = {
       token: {
         network: req.network,
@@ -205,8 +229,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         walletId: requestor.walletId,
         tokenRequestorId: requestor.id,
         tokenRequestorName: requestor.name,
-        paymentAppInstanceId: isMdes && req.wallet !== 'CARD_ON_FILE' ? ids.paymentAppInstanceId() : '',
-        trackingId: correlationId,
+        paymentAppInstanceId: assigned.paymentAppInstanceId,
+        trackingId: assigned.correlationId,
         par,
         devices,
         version: 0,
@@ -218,8 +242,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         decision,
         panLastFour: req.pan.slice(-4),
         tokenLength: tokenNumber.length,
-        correlationId,
-        walletAccountHash: isMdes ? '' : ids.walletAccountHash(),
+        correlationId: assigned.correlationId,
+        walletAccountHash: assigned.walletAccountHash,
         createdAt: at,
         statusChangedAt: at,
         ...(decision === 'GREEN' ? { activatedAt: at } : {}),

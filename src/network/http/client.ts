@@ -2,7 +2,7 @@
  * The one JSON-over-HTTP call both directions use (gateway → simulator, simulator → issuer callbacks): bearer
  * secret, hard timeout through AbortSignal.timeout, and every failure mapped to NetworkFailure.
  */
-import { NetworkFailure } from '../errors.js';
+import { NetworkFailure } from '../../errors.js';
 import { WireError, failureFromAnswer } from './wire.js';
 
 export interface HttpPeerOptions {

@@ -1,13 +1,13 @@
 /**
  * The issuer side's endpoints the network calls: a provisioning decision and token notifications. Mounted on
  * Tessera's main server. Auth and error handling are per route, so they neither inherit nor disturb the main
- * server's vendor hooks and error envelopes.
+ * server's vendor hooks and error envelopes. Bodies and errors are the network wire format (network/http/wire.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { assertUsableSecret, bearerHook } from './bearer.js';
-import { sendFailure } from './http-errors.js';
-import type { IssuerCallbacks } from './types.js';
-import { ROUTES, parseDecisionRequest, parseNetworkToken } from './wire.js';
+import type { IssuerCallbacks } from '../../network/gateway.js';
+import { assertUsableSecret, bearerHook } from '../../network/http/auth.js';
+import { sendFailure } from '../../network/http/errors.js';
+import { ROUTES, parseDecisionRequest, parseNetworkToken } from '../../network/http/wire.js';
 
 export interface NetworkCallbackRoutesOptions {
   callbacks: IssuerCallbacks;

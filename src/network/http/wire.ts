@@ -3,7 +3,7 @@
  * that turn untrusted JSON into the typed values of types.ts. Serialising is plain JSON.stringify of those values.
  * A parse failure names the field, never the value (a value may be a PAN).
  */
-import { NetworkFailure } from '../errors.js';
+import { NetworkFailure } from '../../errors.js';
 import {
   APPROVAL_METHODS,
   DECISIONS,
@@ -29,7 +29,7 @@ import {
   type Suspender,
   type WalletEvent,
   type WalletEventRequest,
-} from './types.js';
+} from '../types.js';
 
 /** Route patterns (Fastify syntax) and the matching path builders, so server and client cannot drift apart. */
 export const ROUTES = {

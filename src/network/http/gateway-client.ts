@@ -2,14 +2,16 @@
  * The gateway to a simulator (or any network speaking the same wire format) over HTTP: a real network hop,
  * with the bearer secret, a hard timeout per call, and every failure surfaced as NetworkFailure.
  */
-import { NetworkFailure } from '../errors.js';
-import { callJson, decodeAnswer, type HttpPeerOptions } from './http-client.js';
-import type { NetworkGateway, NetworkToken } from './types.js';
+import { NetworkFailure } from '../../errors.js';
+import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
+import type { SandboxNetwork } from '../sandbox.js';
+import type { NetworkToken } from '../types.js';
 import { ROUTES, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
 
 export type HttpGatewayOptions = HttpPeerOptions;
 
-export function createHttpGateway(options: HttpGatewayOptions): NetworkGateway {
+/** Both interfaces: a network reached over this wire format is the simulator, a sandbox network. */
+export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
   let closed = false;
 
   async function post(path: string, body: unknown): Promise<unknown> {

@@ -1,11 +1,11 @@
 /**
- * Shared-secret bearer authentication between the simulator and the issuer side, both directions.
- * Both values are hashed first so timingSafeEqual compares equal-length digests: neither the secret's content
- * nor its length leaks through response timing.
+ * Shared-secret bearer authentication between the simulator and the issuer side, both directions. The header is
+ * parsed and compared by auth/credentials.ts (the one constant-time compare); this file adds the rule on the
+ * secret itself and the Fastify hook that answers 401 in the wire format's error envelope.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NetworkFailure } from '../errors.js';
+import { bearerMatches } from '../../auth/credentials.js';
+import { NetworkFailure } from '../../errors.js';
 import { errorBody } from './wire.js';
 
 /** Short secrets are guessable; refuse them at start rather than run an open door. */
@@ -15,18 +15,6 @@ export function assertUsableSecret(secret: string): void {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
     throw new TypeError(`network secret must be at least ${MIN_SECRET_LENGTH} characters`);
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-export function bearerMatches(header: string | undefined, secret: string): boolean {
-  const match = typeof header === 'string' ? /^Bearer +(.+)$/i.exec(header) : null;
-  const presented = match?.[1] ?? '';
-  // Always compare, even when the header is missing, so both paths cost the same.
-  const same = timingSafeEqual(digest(presented), digest(secret));
-  return match !== null && same;
 }
 
 /** A Fastify onRequest hook answering 401 (in the shared error envelope) unless the bearer secret matches. */

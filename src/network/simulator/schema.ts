@@ -1,0 +1,26 @@
+/**
+ * The simulator's own tables: what a (simulated) card network keeps, apart from the product's schema. They may
+ * live in Tessera's database (the in-process simulator) or a database of their own (`tessera network-sim
+ * --database`); migrations.ts creates them, with its own bookkeeping.
+ */
+
+/** The network simulator's record of one token (JSON of record.ts SimulatorRecord). */
+export interface NetworkSimTokensTable {
+  token_ref: string;
+  network: string;
+  /** The token's network version: the guard of concurrent updates. */
+  version: number;
+  record: string;
+}
+
+/** The simulated network's PAN reference and PAR per card, keyed by its own HMAC of the PAN. */
+export interface NetworkSimPanRefsTable {
+  fingerprint: string;
+  pan_ref: string;
+  par: string;
+}
+
+export interface SimulatorDatabase {
+  network_sim_tokens: NetworkSimTokensTable;
+  network_sim_pan_refs: NetworkSimPanRefsTable;
+}
