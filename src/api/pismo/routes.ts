@@ -7,7 +7,7 @@ import { Unauthorized } from '../../errors.js';
 import { parseBearer } from '../../auth/credentials.js';
 import type { AccountTokenVerifier } from '../../auth/account-token.js';
 import { loadOpenApi } from '../../http/openapi.js';
-import { registerOperations, type Operation } from '../../http/operations.js';
+import { registerOperations } from '../../http/operations.js';
 import type { IssuerTokenService } from '../../issuer/token-service.js';
 import type { PismoOperationDeps } from './deps.js';
 import { pismoErrorHandler } from './envelope.js';
@@ -18,11 +18,6 @@ import { listcardtokens } from './operations/listcardtokens.js';
 import { performtokenop } from './operations/performtokenop.js';
 import { postRunVisaDeviceLifecycle } from './operations/post-run-visa-device-lifecycle.js';
 
-/**
- * Each operation is type-checked against its own route shape in its file; registerOperations takes them all as
- * one list, which TypeScript cannot express over differing shapes, hence this one erasure.
- */
-const erased = <Route extends object>(operation: Operation<Route>) => operation as unknown as Operation<never>;
 
 export const PISMO_DOCUMENT = 'pismo-tokenization.openapi.json';
 
@@ -49,11 +44,11 @@ export function registerPismoRoutes(app: FastifyInstance, deps: PismoRoutesDeps)
         request.accountPrincipal = principal;
       });
       registerOperations(scope, loadOpenApi(PISMO_DOCUMENT), [
-        erased(listcardtokens(deps)),
-        erased(gettokeninfo(deps)),
-        erased(performtokenop(deps)),
-        erased(cardTokenOperation(deps)),
-        erased(postRunVisaDeviceLifecycle(deps)),
+        listcardtokens(deps),
+        gettokeninfo(deps),
+        performtokenop(deps),
+        cardTokenOperation(deps),
+        postRunVisaDeviceLifecycle(deps),
       ]);
     },
     { prefix: '/cards-tokenization' },

@@ -9,7 +9,7 @@ import { requireAdmin } from '../../admin/routes.js';
 import type { components } from '../../contracts/admin.js';
 import { adminErrorHandler } from '../../http/admin-envelope.js';
 import { loadOpenApi } from '../../http/openapi.js';
-import { registerOperations, type Operation } from '../../http/operations.js';
+import { registerOperations } from '../../http/operations.js';
 import type { SandboxControls } from '../../network/sandbox.js';
 import type { WalletEvent } from '../../network/types.js';
 import { sandboxFault } from './operations/sandboxFault.js';
@@ -34,10 +34,9 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
     scope.setErrorHandler(adminErrorHandler);
     scope.addHook('onRequest', requireAdmin(deps.adminToken));
     registerOperations(scope, loadOpenApi('admin.openapi.json'), [
-      // registerOperations takes Operation<never>[]; a typed operation needs the cast (see http/operations.ts).
-      sandboxProvision(deps) as Operation<never>,
-      sandboxFault(deps) as Operation<never>,
-      sandboxWalletEvent(deps) as Operation<never>,
+      sandboxProvision(deps),
+      sandboxFault(deps),
+      sandboxWalletEvent(deps),
     ]);
   });
 }

@@ -3,9 +3,9 @@
  * `…/oidc` works unchanged). Operations are registered by operationId: method and path come from the vendor's
  * own document, and requests are validated against its schemas. One file per operation in operations/.
  */
-import type { FastifyInstance, RouteGenericInterface } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { loadOpenApi } from '../../http/openapi.js';
-import { registerOperations, type Operation } from '../../http/operations.js';
+import { registerOperations } from '../../http/operations.js';
 import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
 import type { MerchantTokenService } from '../../merchant/token-service.js';
 import { verifoneError, verifoneErrorHandler } from './envelope.js';
@@ -23,11 +23,6 @@ export interface VerifoneRouteDeps {
   authenticator: Pick<MerchantAuthenticator, 'authenticate'>;
 }
 
-/**
- * registerOperations takes operations of any route shape (`Operation<never>[]`), which TypeScript cannot see
- * each typed operation is: the route types only served to check the handler against its own schema.
- */
-const anyRoute = <Route extends RouteGenericInterface>(operation: Operation<Route>) => operation as unknown as Operation<never>;
 
 export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRouteDeps): void {
   app.register(
@@ -39,12 +34,12 @@ export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRoute
         request.merchantCaller = await deps.authenticator.authenticate(request.headers.authorization);
       });
       registerOperations(scope, loadOpenApi(VERIFONE_DOCUMENT), [
-        anyRoute(createUpdateToken(deps.tokens)),
-        anyRoute(getToken(deps.tokens)),
-        anyRoute(updateToken(deps.tokens)),
-        anyRoute(deleteToken(deps.tokens)),
-        anyRoute(suspendToken(deps.tokens)),
-        anyRoute(activateToken(deps.tokens)),
+        createUpdateToken(deps.tokens),
+        getToken(deps.tokens),
+        updateToken(deps.tokens),
+        deleteToken(deps.tokens),
+        suspendToken(deps.tokens),
+        activateToken(deps.tokens),
       ]);
     },
     { prefix: '/oidc' },
