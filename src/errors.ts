@@ -31,12 +31,28 @@ export abstract class DomainError extends Error {
 export class InvalidInput extends DomainError {
   readonly kind = 'invalid_input';
   readonly issues: readonly FieldIssue[];
-  constructor(issues: FieldIssue | readonly FieldIssue[], message?: string) {
-    const list = Array.isArray(issues) ? (issues as readonly FieldIssue[]) : [issues as FieldIssue];
-    super(message ?? list.map((issue) => `${issue.field} ${issue.message}`).join('; '));
+  /** TEMP compat (legacy callers): vendor-path → message, and a vendor code. Dropped at merge. */
+  readonly fields: FieldErrors;
+  readonly code?: string;
+  constructor(issues: FieldIssue | readonly FieldIssue[] | FieldErrors, message?: string, code?: string) {
+    const list: readonly FieldIssue[] = Array.isArray(issues)
+      ? (issues as readonly FieldIssue[])
+      : isFieldIssue(issues)
+        ? [issues]
+        : Object.entries(issues as FieldErrors).map(([field, text]) => ({ field, reason: 'invalid' as const, message: text }));
+    super(message ?? (isLegacy(issues) ? 'invalid input' : list.map((issue) => `${issue.field} ${issue.message}`).join('; ')));
     this.issues = list;
+    this.fields = Object.fromEntries(list.map((issue) => [issue.field, issue.message]));
+    if (code !== undefined) this.code = code;
   }
 }
+
+/** TEMP compat: the legacy `{ 'body.x': message }` shape. */
+export type FieldErrors = Record<string, string>;
+function isFieldIssue(value: unknown): value is FieldIssue {
+  return typeof value === 'object' && value !== null && typeof (value as FieldIssue).field === 'string' && typeof (value as FieldIssue).reason === 'string';
+}
+const isLegacy = (value: unknown) => !Array.isArray(value) && !isFieldIssue(value);
 
 /** Collects field issues during validation and throws them together. */
 export class IssueList {
@@ -58,7 +74,11 @@ export type ObjectKind = 'card' | 'token' | 'device' | 'merchant' | 'account' | 
 /** The object does not exist, or exists but belongs to someone else (never tell which). */
 export class NotFound extends DomainError {
   readonly kind = 'not_found';
-  constructor(readonly what: ObjectKind) {
+  constructor(
+    readonly what: ObjectKind | (string & {}),
+    /** TEMP compat (legacy callers). */
+    readonly code?: string,
+  ) {
     super(`${what} not found`);
   }
 }
@@ -76,15 +96,22 @@ export type ConflictReason =
 /** The operation is not legal in the object's current state. */
 export class Conflict extends DomainError {
   readonly kind = 'conflict';
-  constructor(
-    readonly reason: ConflictReason,
-    message: string,
-    /** The input the conflict is about, when there is one (edges may name it). */
-    readonly field?: string,
-  ) {
-    super(message);
+  readonly reason: ConflictReason;
+  /** The input the conflict is about, when there is one (edges may name it). */
+  readonly field?: string;
+  /** TEMP compat (legacy callers: `new Conflict(message, code?)`). */
+  readonly code?: string;
+  constructor(reason: ConflictReason, message: string, field?: string);
+  constructor(message: string, code?: string);
+  constructor(first: string, second?: string, field?: string) {
+    const modern = (CONFLICT_REASONS as readonly string[]).includes(first) && second !== undefined && !/^ERR/.test(second);
+    super(modern ? (second as string) : first);
+    this.reason = modern ? (first as ConflictReason) : 'illegal_transition';
+    if (modern && field !== undefined) this.field = field;
+    if (!modern && second !== undefined) this.code = second;
   }
 }
+const CONFLICT_REASONS = ['illegal_transition', 'not_suspended_by_issuer', 'unsupported_for_network', 'device_not_bound', 'already_exists', 'deleted', 'expired'] as const;
 
 /** Missing or wrong credentials. */
 export class Unauthorized extends DomainError {
