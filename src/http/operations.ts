@@ -32,6 +32,6 @@ export function locateOperation(doc: OpenApiDocument, operationId: string): { me
 export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly Operation<never>[]): void {
   for (const operation of operations) {
     const { method, url } = locateOperation(doc, operation.operationId);
-    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as RouteHandlerMethod });
+    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as unknown as RouteHandlerMethod });
   }
 }
