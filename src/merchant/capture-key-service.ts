@@ -71,7 +71,7 @@ export function createCaptureKeyService(db: Kysely<Database>, transact: Transact
           objectType: 'capture_key',
           objectId: alias,
           detail: { merchant_id: merchantId, algorithm, key_fingerprint: pair.keyFingerprint },
-        });
+        }, new Date(row.created_at));
       });
       return toPublic(row);
     },

@@ -3,7 +3,7 @@
  */
 import { sql, type Kysely, type Selectable, type Updateable, type Insertable } from 'kysely';
 import type { CardTokensTable, CaptureKeysTable, Database, TokenScopesTable } from '../store/schema.js';
-import type { Tx } from '../ledger/ledger.js';
+import type { Executor as Tx } from '../store/transactions.js';
 import { compileOnce } from '../store/compiled-query.js';
 
 export type CardTokenRow = Selectable<CardTokensTable>;
