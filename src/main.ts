@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log.js';
 import { openStore, type Store } from './store/database.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
+import { createDataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -90,7 +91,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const clock = options.clock ?? systemClock;
   const binTable = loadBinTable(config.binTablePath);
   const store = await openStore(config.database);
-  const dataKeys = createDataKeys(store.db, createMasterKeyring(config.masterKey, config.previousMasterKeys));
+  const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
