@@ -3,7 +3,7 @@
  * can never drift from the contract it implements. Each edge keeps one file per operation exporting an
  * `Operation`; the edge's `routes.ts` lists them.
  */
-import type { FastifyInstance, FastifySchema, RouteHandlerMethod, RouteGenericInterface } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, preValidationAsyncHookHandler, RouteHandlerMethod, RouteGenericInterface } from 'fastify';
 import type { OpenApiDocument } from './openapi.js';
 
 type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -12,6 +12,8 @@ const METHODS: readonly Method[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 export interface Operation<Route extends RouteGenericInterface = RouteGenericInterface> {
   operationId: string;
   schema?: FastifySchema;
+  /** Runs before validation, e.g. to validate a missing optional body as `{}`. */
+  preValidation?: (request: FastifyRequest<Route>) => Promise<void>;
   handler: RouteHandlerMethod<never, never, never, Route>;
 }
 
@@ -32,6 +34,12 @@ export function locateOperation(doc: OpenApiDocument, operationId: string): { me
 export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly Operation<never>[]): void {
   for (const operation of operations) {
     const { method, url } = locateOperation(doc, operation.operationId);
-    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as unknown as RouteHandlerMethod });
+    scope.route({
+      method,
+      url,
+      ...(operation.schema ? { schema: operation.schema } : {}),
+      ...(operation.preValidation ? { preValidation: operation.preValidation as unknown as preValidationAsyncHookHandler } : {}),
+      handler: operation.handler as unknown as RouteHandlerMethod,
+    });
   }
 }
