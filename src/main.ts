@@ -17,7 +17,8 @@ import { createMerchantTokenService, type MerchantTokenService } from './merchan
 import { createMerchantAuthenticator, type MerchantAuthenticator } from './merchant/authenticator.js';
 import { registerMerchantRoutes } from './merchant/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
-import { registerAdminRoutes } from './admin/routes.js';
+import { createAdminDal } from './admin/dal.js';
+import { registerAdminRoutes } from './api/admin/routes.js';
 import { createIssuerAdmin, type IssuerAdmin } from './issuer/issuer-admin.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './issuer/account-token.js';
@@ -90,7 +91,9 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const binTable = loadBinTable(config.binTablePath);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, {
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+  });
   const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
@@ -132,7 +135,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     logger,
     clock,
     dataKeys,
-    merchants: createMerchantAdmin(store.db, store.transact),
+    merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokens: createMerchantTokenService({ db: store.db, transact: store.transact, sealed, captureKeys, binTable, clock }),
     authenticator: createMerchantAuthenticator(store.db, clock),
@@ -165,9 +168,15 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger);
   registerMerchantRoutes(http, core);
-  registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
+  registerAdminRoutes(http, {
+    adminToken: config.adminToken,
+    merchants: core.merchants,
+    captureKeys: core.captureKeys,
+    authenticator: core.authenticator,
+    issuerAccounts: core.issuerAdmin,
+  });
   registerIssuerRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
-  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin, issuerTokens: core.issuerTokens });
+  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerTokens: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {

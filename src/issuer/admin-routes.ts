@@ -1,17 +1,14 @@
 /**
- * Issuer bootstrap (admin API) and the network simulator's sandbox entry. Both need the admin token and answer
- * in the admin error shape.
+ * The network simulator's sandbox entry (`/sandbox/v1`): needs the admin token and answers in the admin error
+ * shape. (The issuer bootstrap operations of `/admin/v1` are mounted with the rest of the admin API, api/admin/.)
  */
 import type { FastifyInstance } from 'fastify';
-import { adminErrorHandler } from '../http/admin-envelope.js';
+import { adminErrorHandler } from '../api/admin/envelope.js';
 import { ref } from '../http/openapi.js';
-import { requireAdmin } from '../admin/routes.js';
+import { requireAdmin } from '../auth/admin-token.js';
 import type { FaultSpec, WalletEvent } from '../network/types.js';
 import { InvalidInput } from '../errors.js';
-import type { CreateCardInput, IssuerAdmin } from './issuer-admin.js';
 import type { IssuerTokenService, ProvisionInput } from './token-service.js';
-
-const accountParams = { type: 'object', required: ['account_id'], properties: { account_id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } } } as const;
 
 interface WalletEventBody {
   token_id: string;
@@ -33,34 +30,7 @@ function toWalletEvent(body: WalletEventBody): WalletEvent {
   }
 }
 
-export function registerIssuerAdminRoutes(app: FastifyInstance, deps: { adminToken: string; issuerAdmin: IssuerAdmin; issuerTokens: IssuerTokenService }) {
-  app.register(
-    async (scope) => {
-      scope.setErrorHandler(adminErrorHandler);
-      scope.addHook('onRequest', requireAdmin(deps.adminToken));
-      // The body is optional (every field has a default): a missing one is validated as {}.
-      scope.post<{ Body: { org_id?: string; program_id?: string } }>(
-        '/accounts',
-        {
-          schema: { body: ref('admin', 'CreateAccountRequest') },
-          preValidation: async (request) => {
-            request.body ??= {};
-          },
-        },
-        async (request, reply) => reply.status(201).send(await deps.issuerAdmin.createAccount(request.body)),
-      );
-      scope.post<{ Params: { account_id: string }; Body: CreateCardInput }>(
-        '/accounts/:account_id/cards',
-        { schema: { params: accountParams, body: ref('admin', 'CreateCardRequest') } },
-        async (request, reply) => reply.status(201).send(await deps.issuerAdmin.createCard(Number(request.params.account_id), request.body)),
-      );
-      scope.post<{ Params: { account_id: string } }>('/accounts/:account_id/access-tokens', { schema: { params: accountParams } }, async (request, reply) =>
-        reply.status(201).send(await deps.issuerAdmin.issueAccessToken(Number(request.params.account_id))),
-      );
-    },
-    { prefix: '/admin/v1' },
-  );
-
+export function registerIssuerAdminRoutes(app: FastifyInstance, deps: { adminToken: string; issuerTokens: IssuerTokenService }) {
   app.register(
     async (scope) => {
       scope.setErrorHandler(adminErrorHandler);

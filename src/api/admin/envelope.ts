@@ -1,16 +1,40 @@
 /**
- * Errors of our own admin API (openapi/admin.openapi.json): `{error_code, message, details?}`.
+ * Errors of our own admin API (openapi/admin.openapi.json): `{error_code, message, details?}`. Domain errors name
+ * their inputs by domain path (`name`, `algorithm`, `cardholderName`); here they become the contract's
+ * `body.<snake_case>` details, exactly as the API has always answered.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
-import { requestProblem } from './verifone-envelope.js';
-import { validationDetails } from './validation.js';
+import { DomainError, InvalidInput, NetworkFailure, NotFound, type FieldIssue } from '../../errors.js';
+import { requestProblem } from '../../http/verifone-envelope.js';
+import { validationDetails } from '../../http/validation.js';
+import type { components } from '../../contracts/admin.js';
 
-export interface AdminError {
-  error_code: 'invalid_request' | 'unauthorized' | 'not_found' | 'conflict' | 'declined' | 'network_error' | 'internal_error';
-  message: string;
-  details?: Record<string, string>;
+export type AdminError = components['schemas']['Error'];
+
+const snake = (segment: string) => segment.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * `cardholderName` → `body.cardholder_name`, `a.bB` → `body.a.b_b`. Every admin input a domain names is a body
+ * field (path parameters are checked by the route schemas). A field already given as a contract path
+ * (`body.…`) is kept: what domains not yet speaking domain paths still throw.
+ */
+export function adminField(field: string): string {
+  if (/^(body|params|query)\./.test(field)) return field;
+  return `body.${field.split('.').map(snake).join('.')}`;
 }
+
+/** The `details` of an invalid request: one message per field, the first issue of a field winning. */
+export function adminDetails(issues: readonly FieldIssue[]): Record<string, string> {
+  const details: Record<string, string> = {};
+  for (const issue of issues) {
+    const path = adminField(issue.field);
+    if (!(path in details)) details[path] = issue.message;
+  }
+  return details;
+}
+
+/** `api_key` → `api key not found`: the wording the API has always used. */
+const notFoundMessage = (error: NotFound) => `${error.what.replace(/_/g, ' ')} not found`;
 
 export function adminErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const [status, body] = toAdmin(error);
@@ -19,8 +43,8 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
 }
 
 function toAdmin(error: FastifyError | Error): [number, AdminError] {
-  if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: error.fields }];
-  if (error instanceof NotFound) return [404, { error_code: 'not_found', message: error.message }];
+  if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: adminDetails(error.issues) }];
+  if (error instanceof NotFound) return [404, { error_code: 'not_found', message: notFoundMessage(error) }];
   if (error instanceof DomainError) {
     switch (error.kind) {
       case 'unauthorized':
