@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log.js';
 import { openStore, type Store } from './store/database.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
+import { createDataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -17,7 +18,8 @@ import { createMerchantDal } from './merchant/dal.js';
 import { createMerchantAuthenticator, type MerchantAuthenticator } from './auth/merchant-basic.js';
 import { registerVerifoneRoutes } from './api/verifone/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
-import { registerAdminRoutes } from './admin/routes.js';
+import { createAdminDal } from './admin/dal.js';
+import { registerAdminRoutes } from './api/admin/routes.js';
 import { createIssuerAccounts, type IssuerAccounts } from './issuer/accounts.js';
 import { createIssuerDal } from './issuer/dal.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
@@ -26,7 +28,6 @@ import { ed25519JwkFromSeed } from './auth/signing-key.js';
 import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
 import { ISSUER_OWNER } from './owners.js';
 import { registerPismoRoutes } from './api/pismo/routes.js';
-import { registerIssuerAdminRoutes } from './issuer/admin-routes.js';
 import {
   createHttpGateway,
   createInProcessGateway,
@@ -93,8 +94,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const binTable = loadBinTable(config.binTablePath);
-  const store = await openStore(config.database);
-  const dataKeys = createDataKeys(store.db, createMasterKeyring(config.masterKey, config.previousMasterKeys));
+  const store = await openStore(config.database, {
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+  });
+  const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
@@ -138,7 +141,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     logger,
     clock,
     dataKeys,
-    merchants: createMerchantAdmin(store.db, store.transact),
+    merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
     authenticator: createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }),
@@ -171,9 +174,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger, config.http);
   registerVerifoneRoutes(http, core);
-  registerAdminRoutes(http, { adminToken: config.adminToken, ...core });
+  registerAdminRoutes(http, {
+    adminToken: config.adminToken,
+    merchants: core.merchants,
+    captureKeys: core.captureKeys,
+    authenticator: core.authenticator,
+    issuerAccounts: core.issuerAdmin,
+  });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
-  registerIssuerAdminRoutes(http, { adminToken: config.adminToken, issuerAdmin: core.issuerAdmin });
   registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();

@@ -1,17 +1,27 @@
 /**
  * Bootstrap of merchants: the merchant itself, its API keys (secrets stored only as a slow hash), token scopes.
+ * Every change is committed in one transaction with its audit record.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Clock } from '../clock.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { createLedger } from '../ledger/ledger.js';
+import type { Transact, Tx } from '../store/transactions.js';
 import { generateSecret, hashSecret } from '../vault/secrets.js';
-import { recordAudit } from '../ledger/ledger.js';
-import type { Transact } from '../store/transactions.js';
+import type { AdminDal } from './dal.js';
 
+export interface ApiKeyCredentials {
+  id: string;
+  secret: string;
+}
+
+/**
+ * Inputs and results keep the names of Tessera's own admin API (it is no vendor's format), so the admin edge
+ * and the CLI pass them through unchanged.
+ */
 export interface NewMerchant {
   merchant_id: string;
-  api_key: { id: string; secret: string };
+  api_key: ApiKeyCredentials;
 }
 
 export interface TokenScopeInput {
@@ -21,10 +31,35 @@ export interface TokenScopeInput {
   token_ttl_days?: number;
 }
 
-export function createMerchantAdmin(db: Kysely<Database>, transact: Transact) {
+export interface MerchantAdminDeps {
+  dal: AdminDal;
+  transact: Transact;
+  clock: Clock;
+}
+
+export interface MerchantAdmin {
+  /** Throws NotFound('merchant') unless the merchant exists. */
+  assertMerchant(merchantId: string): Promise<void>;
+  createMerchant(name: string): Promise<NewMerchant>;
+  createApiKey(merchantId: string): Promise<ApiKeyCredentials>;
+  revokeApiKey(merchantId: string, keyId: string): Promise<void>;
+  createTokenScope(merchantId: string, input: TokenScopeInput): Promise<{ token_scope: string }>;
+}
+
+const NAME_RULE = 'must be 1 to 200 characters';
+
+/** A name of 1 to 200 characters once trimmed, or InvalidInput on `name`. */
+function validName(raw: string): string {
+  const name = raw.trim();
+  if (!name || name.length > 200) throw new InvalidInput({ field: 'name', reason: 'invalid', message: NAME_RULE });
+  return name;
+}
+
+export function createMerchantAdmin({ dal, transact, clock }: MerchantAdminDeps): MerchantAdmin {
+  const ledger = createLedger(clock);
+
   async function assertMerchant(merchantId: string): Promise<void> {
-    const found = await db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
-    if (!found) throw new NotFound('merchant');
+    if (!(await dal.merchantExists(merchantId))) throw new NotFound('merchant');
   }
 
   /** The slow hash is computed before any transaction opens, so no lock is held while it runs. */
@@ -33,72 +68,58 @@ export function createMerchantAdmin(db: Kysely<Database>, transact: Transact) {
     return { id: `ak_${randomBytes(12).toString('hex')}`, secret, hash: await hashSecret(secret) };
   }
 
-  async function storeApiKey(merchantId: string, key: { id: string; secret: string; hash: string }, tx: Kysely<Database>) {
+  async function storeApiKey(tx: Tx, merchantId: string, key: { id: string; secret: string; hash: string }): Promise<ApiKeyCredentials> {
     const { id, secret } = key;
-    await tx
-      .insertInto('api_keys')
-      .values({ id, merchant_id: merchantId, secret_hash: key.hash, created_at: new Date().toISOString(), revoked_at: null })
-      .execute();
-    await recordAudit(tx, { actor: 'admin', action: 'api_key.created', objectType: 'api_key', objectId: id, detail: { merchant_id: merchantId } });
+    await dal.insertApiKey(tx, { id, merchant_id: merchantId, secret_hash: key.hash, created_at: clock().toISOString(), revoked_at: null });
+    await ledger.audit(tx, { actor: 'admin', action: 'api_key.created', objectType: 'api_key', objectId: id, detail: { merchant_id: merchantId } });
     return { id, secret };
   }
 
   return {
     assertMerchant,
 
-    async createMerchant(name: string): Promise<NewMerchant> {
-      const trimmed = name.trim();
-      if (!trimmed || trimmed.length > 200) throw new InvalidInput({ 'body.name': 'must be 1 to 200 characters' });
+    async createMerchant(rawName) {
+      const name = validName(rawName);
       const merchantId = randomUUID();
       const key = await newApiKey();
       return transact(async (tx) => {
-        await tx.insertInto('merchants').values({ id: merchantId, name: trimmed, created_at: new Date().toISOString() }).execute();
-        await recordAudit(tx, { actor: 'admin', action: 'merchant.created', objectType: 'merchant', objectId: merchantId });
-        return { merchant_id: merchantId, api_key: await storeApiKey(merchantId, key, tx) };
+        await dal.insertMerchant(tx, { id: merchantId, name, created_at: clock().toISOString() });
+        await ledger.audit(tx, { actor: 'admin', action: 'merchant.created', objectType: 'merchant', objectId: merchantId });
+        return { merchant_id: merchantId, api_key: await storeApiKey(tx, merchantId, key) };
       });
     },
 
-    async createApiKey(merchantId: string): Promise<{ id: string; secret: string }> {
+    async createApiKey(merchantId) {
       await assertMerchant(merchantId);
       const key = await newApiKey();
-      return transact((tx) => storeApiKey(merchantId, key, tx));
+      return transact((tx) => storeApiKey(tx, merchantId, key));
     },
 
-    async revokeApiKey(merchantId: string, keyId: string): Promise<void> {
-      const result = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: new Date().toISOString() })
-        .where('id', '=', keyId)
-        .where('merchant_id', '=', merchantId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new NotFound('api key');
-      await recordAudit(db, { actor: 'admin', action: 'api_key.revoked', objectType: 'api_key', objectId: keyId, detail: { merchant_id: merchantId } });
+    async revokeApiKey(merchantId, keyId) {
+      // The revocation and its audit record commit together (they used to be two separate writes).
+      await transact(async (tx) => {
+        if (!(await dal.revokeApiKey(tx, merchantId, keyId, clock().toISOString()))) throw new NotFound('api_key');
+        await ledger.audit(tx, { actor: 'admin', action: 'api_key.revoked', objectType: 'api_key', objectId: keyId, detail: { merchant_id: merchantId } });
+      });
     },
 
-    async createTokenScope(merchantId: string, input: TokenScopeInput): Promise<{ token_scope: string }> {
+    async createTokenScope(merchantId, input) {
       await assertMerchant(merchantId);
-      const name = input.name.trim();
-      if (!name || name.length > 200) throw new InvalidInput({ 'body.name': 'must be 1 to 200 characters' });
+      const name = validName(input.name);
       const id = randomUUID();
       await transact(async (tx) => {
-        await tx
-          .insertInto('token_scopes')
-          .values({
-            id,
-            merchant_id: merchantId,
-            name,
-            network_tokens: input.network_tokens ? 1 : 0,
-            par: input.par ? 1 : 0,
-            token_ttl_days: input.token_ttl_days ?? null,
-            created_at: new Date().toISOString(),
-          })
-          .execute();
-        await recordAudit(tx, { actor: 'admin', action: 'token_scope.created', objectType: 'token_scope', objectId: id, detail: { merchant_id: merchantId } });
+        await dal.insertTokenScope(tx, {
+          id,
+          merchant_id: merchantId,
+          name,
+          network_tokens: input.network_tokens ? 1 : 0,
+          par: input.par ? 1 : 0,
+          token_ttl_days: input.token_ttl_days ?? null,
+          created_at: clock().toISOString(),
+        });
+        await ledger.audit(tx, { actor: 'admin', action: 'token_scope.created', objectType: 'token_scope', objectId: id, detail: { merchant_id: merchantId } });
       });
       return { token_scope: id };
     },
   };
 }
-
-export type MerchantAdmin = ReturnType<typeof createMerchantAdmin>;

@@ -8,11 +8,20 @@ import { ConfigError, loadConfig, parseDatabaseUrl, type Config } from '../confi
 import { buildApp, buildCore, type Core } from '../main.js';
 import { openStore } from '../store/database.js';
 import { DomainError, InvalidInput } from '../errors.js';
+import { adminDetails } from '../api/admin/envelope.js';
+import { merchantOwner } from '../owners.js';
 import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A command-line input refused before any domain call; printed like a domain's invalid input. */
+class CliInputError extends Error {
+  constructor(readonly fields: Record<string, string>) {
+    super('invalid input');
+  }
 }
 
 function positiveInt(value: string): number {
@@ -115,7 +124,7 @@ captureKey
   .option('--algorithm <algorithm>', 'curve25519 or rsa3072', 'curve25519')
   .action((opts: { merchant: string; algorithm: string }) =>
     withCore(async (core) => {
-      if (opts.algorithm !== 'curve25519' && opts.algorithm !== 'rsa3072') throw new InvalidInput({ algorithm: 'must be curve25519 or rsa3072' });
+      if (opts.algorithm !== 'curve25519' && opts.algorithm !== 'rsa3072') throw new CliInputError({ algorithm: 'must be curve25519 or rsa3072' });
       await core.merchants.assertMerchant(opts.merchant);
       return core.captureKeys.create(opts.merchant, opts.algorithm);
     }),
@@ -137,7 +146,7 @@ program
   .action((opts: { merchant: string }) =>
     withCore(async (core) => {
       await core.merchants.assertMerchant(opts.merchant);
-      const { version } = await core.dataKeys.rotate(`merchant:${opts.merchant}`, 'data');
+      const { version } = await core.dataKeys.rotate(merchantOwner(opts.merchant), 'data');
       return { merchant_id: opts.merchant, data_key_version: version };
     }),
   );
@@ -161,7 +170,7 @@ program
   .action((opts: { account: number; expiryMonth: number; expiryYear: number; cardholderName: string }) =>
     withCore((core) => {
       const pan = process.env.TESSERA_CARD_PAN;
-      if (!pan) throw new InvalidInput({ TESSERA_CARD_PAN: 'set the PAN in this environment variable' });
+      if (!pan) throw new CliInputError({ TESSERA_CARD_PAN: 'set the PAN in this environment variable' });
       return core.issuerAdmin.createCard(opts.account, { pan, expiry_month: opts.expiryMonth, expiry_year: opts.expiryYear, cardholder_name: opts.cardholderName });
     }),
   );
@@ -207,8 +216,11 @@ program
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`tessera: configuration error: ${error.message}\n`);
-  } else if (error instanceof InvalidInput) {
+  } else if (error instanceof CliInputError) {
     process.stderr.write(`tessera: invalid input: ${JSON.stringify(error.fields)}\n`);
+  } else if (error instanceof InvalidInput) {
+    // The admin commands answer as the admin API does: the same field paths (`body.org_id`…).
+    process.stderr.write(`tessera: invalid input: ${JSON.stringify(adminDetails(error.issues))}\n`);
   } else if (error instanceof DomainError) {
     process.stderr.write(`tessera: ${error.message}\n`);
   } else {

@@ -5,7 +5,9 @@
  */
 import type {
   FastifyInstance,
+  FastifyRequest,
   FastifySchema,
+  preValidationAsyncHookHandler,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -20,6 +22,8 @@ const METHODS: readonly Method[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 export interface Operation<Route extends RouteGenericInterface = RouteGenericInterface> {
   operationId: string;
   schema?: FastifySchema;
+  /** Runs before validation, e.g. to validate a missing optional body as `{}`. */
+  preValidation?: (request: FastifyRequest<Route>) => Promise<void>;
   handler: RouteHandlerMethod<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Route>;
 }
 
@@ -27,6 +31,7 @@ export interface Operation<Route extends RouteGenericInterface = RouteGenericInt
 export interface AnyOperation {
   operationId: string;
   schema?: FastifySchema;
+  preValidation?: unknown;
   handler: unknown;
 }
 
@@ -47,6 +52,13 @@ export function locateOperation(doc: OpenApiDocument, operationId: string): { me
 export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly AnyOperation[]): void {
   for (const operation of operations) {
     const { method, url } = locateOperation(doc, operation.operationId);
-    scope.route({ method, url, ...(operation.schema ? { schema: operation.schema } : {}), handler: operation.handler as unknown as RouteHandlerMethod });
+    // Each operation was type-checked against its own route shape in its file; the registry only passes it on.
+    scope.route({
+      method,
+      url,
+      ...(operation.schema ? { schema: operation.schema } : {}),
+      ...(operation.preValidation ? { preValidation: operation.preValidation as preValidationAsyncHookHandler } : {}),
+      handler: operation.handler as RouteHandlerMethod,
+    });
   }
 }

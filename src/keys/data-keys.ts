@@ -2,10 +2,11 @@
  * Per-owner data keys (envelope encryption): random 256-bit keys, stored only wrapped by the master key,
  * versioned so that rotation never strands an old ciphertext. Unwrapped keys are cached in memory.
  */
-import type { Kysely } from 'kysely';
-import type { Database, DataKeysTable } from '../store/schema.js';
+import type { Clock } from '../clock.js';
+import type { DataKeysTable } from '../store/schema.js';
 import { generateKey } from '../vault/envelope.js';
 import type { MasterKeyring } from '../vault/keyring.js';
+import type { DataKeysDal } from './dal.js';
 
 export type KeyPurpose = DataKeysTable['purpose'];
 export interface VersionedKey {
@@ -28,7 +29,13 @@ const LATEST_VERSION_TTL_MS = 30_000;
 
 const aadFor = (owner: string, purpose: string, version: number) => `data-key:${owner}:${purpose}:${version}`;
 
-export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): DataKeys {
+export interface DataKeysDeps {
+  dal: DataKeysDal;
+  keyring: MasterKeyring;
+  clock: Clock;
+}
+
+export function createDataKeys({ dal, keyring, clock }: DataKeysDeps): DataKeys {
   const cache = new Map<string, Buffer>();
   // Which version is newest is re-read now and then, so a rotation done by another process (the CLI) is picked up.
   const latest = new Map<string, { version: number; until: number }>();
@@ -47,35 +54,22 @@ export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): Da
   async function insertVersion(owner: string, purpose: KeyPurpose, version: number): Promise<void> {
     const { wrapped, masterKeyId } = keyring.wrap(generateKey(), aadFor(owner, purpose, version));
     // Two callers racing to create the same version: the first wins, the other reads the winner's key.
-    await db
-      .insertInto('data_keys')
-      .values({
-        owner,
-        purpose,
-        version,
-        wrapped_key: wrapped.toString('base64'),
-        master_key_id: masterKeyId,
-        created_at: new Date().toISOString(),
-      })
-      .onConflict((oc) => oc.columns(['owner', 'purpose', 'version']).doNothing())
-      .execute();
+    await dal.insertIfAbsent({
+      owner,
+      purpose,
+      version,
+      wrapped_key: wrapped.toString('base64'),
+      master_key_id: masterKeyId,
+      created_at: clock().toISOString(),
+    });
   }
 
-  async function newest(owner: string, purpose: KeyPurpose): Promise<DataKeysTable | undefined> {
-    return db
-      .selectFrom('data_keys')
-      .selectAll()
-      .where('owner', '=', owner)
-      .where('purpose', '=', purpose)
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  }
+  const newest = (owner: string, purpose: KeyPurpose) => dal.newest(owner, purpose);
 
   const self: DataKeys = {
     async current(owner, purpose) {
       const known = latest.get(`${owner}\0${purpose}`);
-      if (known !== undefined && known.until > Date.now()) {
+      if (known !== undefined && known.until > clock().getTime()) {
         const key = cache.get(cacheKey(owner, purpose, known.version));
         if (key) return { version: known.version, key };
       }
@@ -85,19 +79,13 @@ export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): Da
         row = await newest(owner, purpose);
         if (!row) throw new Error('data key vanished after insert');
       }
-      latest.set(`${owner}\0${purpose}`, { version: row.version, until: Date.now() + LATEST_VERSION_TTL_MS });
+      latest.set(`${owner}\0${purpose}`, { version: row.version, until: clock().getTime() + LATEST_VERSION_TTL_MS });
       return { version: row.version, key: unwrapRow(row) };
     },
     async get(owner, purpose, version) {
       const cached = cache.get(cacheKey(owner, purpose, version));
       if (cached) return cached;
-      const row = await db
-        .selectFrom('data_keys')
-        .selectAll()
-        .where('owner', '=', owner)
-        .where('purpose', '=', purpose)
-        .where('version', '=', version)
-        .executeTakeFirst();
+      const row = await dal.version(owner, purpose, version);
       if (!row) throw new Error(`no data key ${purpose} v${version} for ${owner}`);
       return unwrapRow(row);
     },
@@ -108,19 +96,12 @@ export function createDataKeys(db: Kysely<Database>, keyring: MasterKeyring): Da
       return self.current(owner, purpose);
     },
     async rewrapAll() {
-      const stale = await db.selectFrom('data_keys').selectAll().where('master_key_id', '!=', keyring.currentId).execute();
+      const stale = await dal.wrappedByOther(keyring.currentId);
       for (const row of stale) {
         const aad = aadFor(row.owner, row.purpose, row.version);
         const key = keyring.unwrap(Buffer.from(row.wrapped_key, 'base64'), row.master_key_id, aad);
         const { wrapped, masterKeyId } = keyring.wrap(key, aad);
-        await db
-          .updateTable('data_keys')
-          .set({ wrapped_key: wrapped.toString('base64'), master_key_id: masterKeyId })
-          .where('owner', '=', row.owner)
-          .where('purpose', '=', row.purpose)
-          .where('version', '=', row.version)
-          .where('master_key_id', '=', row.master_key_id)
-          .execute();
+        await dal.rewrap(row, wrapped.toString('base64'), masterKeyId);
       }
       return stale.length;
     },

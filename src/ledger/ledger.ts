@@ -1,12 +1,12 @@
 /**
- * The audit trail and the event outbox. Both are written with the same transaction handle as the change they
- * describe, so a change, its audit record and its event are committed together or not at all.
+ * The audit trail and the event outbox. Both take the transaction handle of the change they describe, and
+ * only a transaction (`Tx`, never the bare database handle): a change, its audit record and its event are
+ * committed together or not at all, and the types say so. The time is the caller's (its Clock), never read here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.js';
-
-export type Tx = Transaction<Database> | Kysely<Database>;
+import type { Clock } from '../clock.js';
+import type { Tx } from '../store/transactions.js';
+import { insertAudit, insertEvent } from './dal.js';
 
 export interface AuditEntry {
   /** Who: `merchant:<id>`, `admin`, `account:<id>/operator:<id>`… */
@@ -21,27 +21,34 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-export async function recordAudit(tx: Tx, entry: AuditEntry, at = new Date()): Promise<void> {
-  await tx
-    .insertInto('audit_log')
-    .values({
-      id: randomUUID(),
-      at: at.toISOString(),
-      actor: entry.actor,
-      action: entry.action,
-      object_type: entry.objectType,
-      object_id: entry.objectId,
-      status_before: entry.statusBefore ?? null,
-      status_after: entry.statusAfter ?? null,
-      reason: entry.reason ?? null,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    })
-    .execute();
+export async function recordAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
+  await insertAudit(tx, {
+    id: randomUUID(),
+    at: at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    object_type: entry.objectType,
+    object_id: entry.objectId,
+    status_before: entry.statusBefore ?? null,
+    status_after: entry.statusAfter ?? null,
+    reason: entry.reason ?? null,
+    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+  });
 }
 
-export async function emitEvent(tx: Tx, type: string, payload: Record<string, unknown>, at = new Date()): Promise<void> {
-  await tx
-    .insertInto('events')
-    .values({ id: randomUUID(), type, payload: JSON.stringify(payload), created_at: at.toISOString(), published_at: null })
-    .execute();
+export async function emitEvent(tx: Tx, type: string, payload: Record<string, unknown>, at: Date): Promise<void> {
+  await insertEvent(tx, { id: randomUUID(), type, payload: JSON.stringify(payload), created_at: at.toISOString(), published_at: null });
+}
+
+/** The ledger bound to a clock, for services that do not pick the time of their records themselves. */
+export interface Ledger {
+  audit(tx: Tx, entry: AuditEntry): Promise<void>;
+  event(tx: Tx, type: string, payload: Record<string, unknown>): Promise<void>;
+}
+
+export function createLedger(clock: Clock): Ledger {
+  return {
+    audit: (tx, entry) => recordAudit(tx, entry, clock()),
+    event: (tx, type, payload) => emitEvent(tx, type, payload, clock()),
+  };
 }

@@ -1,98 +1,15 @@
 /**
- * How changes are committed. PostgreSQL: one transaction per unit of work, retried on serialization failures
- * (what CockroachDB and YugabyteDB ask of clients). SQLite: group commit. An embedded SQLite commits through one
- * connection and, with synchronous=FULL, pays one fsync per commit (a few milliseconds on common disks); units of
- * work that arrive while a commit is running are therefore run together in the next transaction, each inside its
- * own savepoint so that one failing unit rolls back alone. Nobody is answered before the commit that holds their
- * change is on disk.
+ * How a unit of work is committed, whatever the engine: `transact(work)` runs `work` in a transaction and
+ * resolves only once its change is durable. Each engine says how (sqlite/transact.ts: group commit;
+ * postgres/transact.ts: one transaction per unit, retried on serialization failures).
  */
-import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
-export type UnitOfWork<T> = (tx: Transaction<Database>) => Promise<T>;
+export type UnitOfWork<T> = (tx: Tx) => Promise<T>;
 export type Transact = <T>(work: UnitOfWork<T>) => Promise<T>;
 
-const SERIALIZATION_FAILURE = '40001';
-const MAX_SERIALIZATION_RETRIES = 3;
-
-export function directTransact(db: Kysely<Database>): Transact {
-  return async (work) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await db.transaction().execute(work);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code !== SERIALIZATION_FAILURE || attempt >= MAX_SERIALIZATION_RETRIES) throw error;
-      }
-    }
-  };
-}
-
-interface Pending {
-  work: UnitOfWork<unknown>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-export function groupCommitTransact(db: Kysely<Database>, maxBatch = 64): Transact {
-  const queue: Pending[] = [];
-  let draining = false;
-
-  async function runBatch(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      const [unit] = batch as [Pending];
-      await db.transaction().execute(unit.work).then(unit.resolve, unit.reject);
-      return;
-    }
-    let trx: ControlledTransaction<Database>;
-    try {
-      trx = await db.startTransaction().execute();
-    } catch (error) {
-      for (const unit of batch) unit.reject(error);
-      return;
-    }
-    const outcomes: Array<() => void> = [];
-    try {
-      for (const [index, unit] of batch.entries()) {
-        const name = `unit_${index}`;
-        const savepoint = await trx.savepoint(name).execute();
-        try {
-          const value = await unit.work(savepoint);
-          await savepoint.releaseSavepoint(name).execute();
-          outcomes.push(() => unit.resolve(value));
-        } catch (error) {
-          await savepoint.rollbackToSavepoint(name).execute();
-          await savepoint.releaseSavepoint(name).execute();
-          outcomes.push(() => unit.reject(error));
-        }
-      }
-      await trx.commit().execute();
-    } catch (error) {
-      await trx.rollback().execute().catch(() => undefined);
-      for (const unit of batch) unit.reject(error);
-      return;
-    }
-    for (const settle of outcomes) settle();
-  }
-
-  async function drain(): Promise<void> {
-    if (draining) return;
-    draining = true;
-    try {
-      // better-sqlite3 commits synchronously, so while a commit's fsync runs nothing else can queue work. Before
-      // each batch, let the event loop take in the requests that arrived meanwhile, so they join this commit.
-      while (queue.length > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        await runBatch(queue.splice(0, maxBatch));
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
-  return <T>(work: UnitOfWork<T>) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      void drain();
-    });
-}
+/** A handle inside a transaction: what writes that must commit together (a change and its audit record) take. */
+export type Tx = Transaction<Database>;
+/** Any handle a read may use: the database itself, or a transaction already open. */
+export type Executor = Kysely<Database> | Transaction<Database>;

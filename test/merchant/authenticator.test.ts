@@ -9,6 +9,8 @@ import { openStore, type Store } from '../../src/store/database.js';
 import { createMerchantAdmin } from '../../src/admin/merchant-admin.js';
 import { createMerchantAuthenticator, type MerchantAuthenticator } from '../../src/auth/merchant-basic.js';
 import { createMerchantDal } from '../../src/merchant/dal.js';
+import { createAdminDal } from '../../src/admin/dal.js';
+import { systemClock } from '../../src/clock.js';
 import { Unauthorized } from '../../src/errors.js';
 import { freshDatabase } from '../support/engines.js';
 
@@ -38,7 +40,7 @@ const clock = () => new Date(now);
 
 beforeAll(async () => {
   store = await openStore(freshDatabase('sqlite').config);
-  const admin = createMerchantAdmin(store.db, store.transact);
+  const admin = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: systemClock });
   const created = await admin.createMerchant('auth-tests');
   merchantId = created.merchant_id;
   key = created.api_key;
@@ -84,7 +86,7 @@ describe('merchant authenticator', () => {
 
   it('does not cache a key revoked while its verification was running', async () => {
     const { authenticator, counter } = fresh();
-    const admin = createMerchantAdmin(store.db, store.transact);
+    const admin = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: systemClock });
     const doomed = await admin.createApiKey(merchantId);
     const running = authenticator.authenticate(basic(doomed.id, doomed.secret));
     await admin.revokeApiKey(merchantId, doomed.id);

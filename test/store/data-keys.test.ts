@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.js';
 import { createDataKeys } from '../../src/keys/data-keys.js';
+import { createDataKeysDal } from '../../src/keys/dal.js';
+import { systemClock } from '../../src/clock.js';
 import { createSealedData } from '../../src/keys/sealed-data.js';
 import { generateKey, VaultDecryptError } from '../../src/vault/envelope.js';
 import { createMasterKeyring, masterKeyId } from '../../src/vault/keyring.js';
@@ -28,7 +30,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
 
   it('creates version 1 on first use, stores it only wrapped, and returns the same key afterwards', async () => {
     const who = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     const first = await keys.current(who, 'data');
     expect(first.version).toBe(1);
     expect(first.key).toHaveLength(32);
@@ -41,7 +43,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
     expect(rows[0]!.wrapped_key).not.toContain(first.key.toString('base64'));
 
     // Another process (a fresh instance, empty cache) finds the same key.
-    const other = createDataKeys(store.db, createMasterKeyring(master));
+    const other = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     const again = await other.current(who, 'data');
     expect(again.version).toBe(1);
     expect(again.key.equals(first.key)).toBe(true);
@@ -50,7 +52,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
 
   it('10 concurrent first calls on one instance create exactly one row and agree on the key', async () => {
     const who = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     const results = await Promise.all(Array.from({ length: 10 }, () => keys.current(who, 'data')));
     expect(await rowsOf(who)).toHaveLength(1);
     for (const r of results) {
@@ -61,7 +63,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
 
   it('10 concurrent first calls from 10 instances (as from 10 processes) create exactly one row and agree on the key', async () => {
     const who = owner();
-    const instances = Array.from({ length: 10 }, () => createDataKeys(store.db, createMasterKeyring(master)));
+    const instances = Array.from({ length: 10 }, () => createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
     const results = await Promise.all(instances.map((k) => k.current(who, 'fingerprint')));
     expect(await rowsOf(who)).toHaveLength(1);
     for (const r of results) {
@@ -73,7 +75,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
   it('keys are per owner and per purpose', async () => {
     const a = owner();
     const b = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     const aData = await keys.current(a, 'data');
     const aFingerprint = await keys.current(a, 'fingerprint');
     const bData = await keys.current(b, 'data');
@@ -83,7 +85,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
 
   it('rotate adds v2: new seals use v2, v1 ciphertext still opens, the fingerprint key is untouched', async () => {
     const who = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     const sealed = createSealedData(keys);
     const fingerprintBefore = await sealed.panFingerprint(who, CARD.pan);
     const v1Record = await sealed.seal(who, 'tok-1', CARD);
@@ -106,14 +108,14 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
     expect(rows.map((r) => `${r.purpose}:${r.version}`)).toEqual(['data:1', 'data:2', 'fingerprint:1']);
 
     // A process started after the rotation seals with v2 and still opens v1.
-    const restarted = createSealedData(createDataKeys(store.db, createMasterKeyring(master)));
+    const restarted = createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
     expect((await restarted.seal(who, 'tok-3', CARD)).keyVersion).toBe(2);
     expect(await restarted.open(who, 'tok-1', v1Record)).toEqual(CARD);
   });
 
   it('asking for a version that does not exist is an error, not a new key', async () => {
     const who = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     await keys.current(who, 'data');
     await expect(keys.get(who, 'data', 7)).rejects.toThrow(/no data key data v7/);
     expect(await rowsOf(who)).toHaveLength(1);
@@ -127,7 +129,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
       const oldMaster = generateKey();
       const newMaster = generateKey();
       const owners = [owner(), owner(), owner()];
-      const before = createDataKeys(s.db, createMasterKeyring(oldMaster));
+      const before = createDataKeys({ dal: createDataKeysDal(s.db), keyring: createMasterKeyring(oldMaster), clock: systemClock });
       const sealedBefore = createSealedData(before);
       const records = [];
       for (const who of owners) {
@@ -139,11 +141,11 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
       expect(new Set(rowsBefore.map((r) => r.master_key_id))).toEqual(new Set([masterKeyId(oldMaster)]));
 
       // Without the old key configured, the old rows cannot be used, with a clear error.
-      const newOnly = createDataKeys(s.db, createMasterKeyring(newMaster));
+      const newOnly = createDataKeys({ dal: createDataKeysDal(s.db), keyring: createMasterKeyring(newMaster), clock: systemClock });
       await expect(newOnly.current(owners[1]!, 'data')).rejects.toThrow(/master key [0-9a-f]{16} is not configured/);
       await expect(newOnly.rewrapAll()).rejects.toThrow(/TESSERA_PREVIOUS_MASTER_KEYS/);
 
-      const transition = createDataKeys(s.db, createMasterKeyring(newMaster, [oldMaster]));
+      const transition = createDataKeys({ dal: createDataKeysDal(s.db), keyring: createMasterKeyring(newMaster, [oldMaster]), clock: systemClock });
       expect(await transition.rewrapAll()).toBe(7);
       const rowsAfter = await s.db.selectFrom('data_keys').selectAll().execute();
       expect(rowsAfter).toHaveLength(7);
@@ -155,13 +157,13 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
       expect(await transition.rewrapAll()).toBe(0);
 
       // The new master key alone now opens everything; data keys and fingerprints are unchanged.
-      const after = createSealedData(createDataKeys(s.db, createMasterKeyring(newMaster)));
+      const after = createSealedData(createDataKeys({ dal: createDataKeysDal(s.db), keyring: createMasterKeyring(newMaster), clock: systemClock }));
       for (const { who, record, fp } of records) {
         expect(await after.open(who, 'obj', record)).toEqual(CARD);
         expect(await after.panFingerprint(who, CARD.pan)).toBe(fp);
       }
       // And the old master key alone no longer does.
-      const oldOnly = createSealedData(createDataKeys(s.db, createMasterKeyring(oldMaster)));
+      const oldOnly = createSealedData(createDataKeys({ dal: createDataKeysDal(s.db), keyring: createMasterKeyring(oldMaster), clock: systemClock }));
       await expect(oldOnly.open(records[0]!.who, 'obj', records[0]!.record)).rejects.toThrow(/not configured/);
     } finally {
       await s.close();
@@ -172,7 +174,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
   it('a sealed record copied to another row or another owner does not open', async () => {
     const a = owner();
     const b = owner();
-    const sealed = createSealedData(createDataKeys(store.db, createMasterKeyring(master)));
+    const sealed = createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
     const record = await sealed.seal(a, 'tok-a', CARD);
     await sealed.seal(b, 'tok-b', CARD); // b has a data key v1 of its own
     expect(await sealed.open(a, 'tok-a', record)).toEqual(CARD);
@@ -184,12 +186,12 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
   it('a wrapped data key copied into another owner’s row does not unwrap', async () => {
     const a = owner();
     const b = owner();
-    const keys = createDataKeys(store.db, createMasterKeyring(master));
+    const keys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     await keys.current(a, 'data');
     await keys.current(b, 'data');
     const [rowA] = await rowsOf(a);
     await store.db.updateTable('data_keys').set({ wrapped_key: rowA!.wrapped_key }).where('owner', '=', b).execute();
-    const fresh = createDataKeys(store.db, createMasterKeyring(master));
+    const fresh = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock });
     await expect(fresh.current(b, 'data')).rejects.toThrow(VaultDecryptError);
     await expect(fresh.get(b, 'data', 1)).rejects.toThrow(VaultDecryptError);
     // Nor into another purpose or version of the same owner.
@@ -203,15 +205,15 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
       .where('owner', '=', c)
       .where('purpose', '=', 'fingerprint')
       .execute();
-    await expect(createDataKeys(store.db, createMasterKeyring(master)).current(c, 'fingerprint')).rejects.toThrow(VaultDecryptError);
+    await expect(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }).current(c, 'fingerprint')).rejects.toThrow(VaultDecryptError);
   });
 
   it('PAN fingerprints are stable for an owner and unrelated across owners', async () => {
     const a = owner();
     const b = owner();
-    const sealed = createSealedData(createDataKeys(store.db, createMasterKeyring(master)));
+    const sealed = createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
     const fa = await sealed.panFingerprint(a, CARD.pan);
-    expect(await createSealedData(createDataKeys(store.db, createMasterKeyring(master))).panFingerprint(a, CARD.pan)).toBe(fa);
+    expect(await createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock })).panFingerprint(a, CARD.pan)).toBe(fa);
     expect(await sealed.panFingerprint(b, CARD.pan)).not.toBe(fa);
     expect(await sealed.panFingerprint(a, '5555555555554444')).not.toBe(fa);
     expect(await sealed.analyticsToken(a, CARD.pan)).not.toBe(await sealed.analyticsToken(b, CARD.pan));

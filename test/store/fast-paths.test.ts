@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import SQLite from 'better-sqlite3';
 import { openStore, type Store } from '../../src/store/database.js';
-import { withFastRows } from '../../src/store/sqlite-rows.js';
+import { withFastRows } from '../../src/store/sqlite/rows.js';
 import { compileOnce } from '../../src/store/compiled-query.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
 

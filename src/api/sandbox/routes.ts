@@ -5,9 +5,9 @@
  * side, which holds the card's PAN and the issuer's token ids, and calls the same controls.
  */
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../../admin/routes.js';
+import { requireAdmin } from '../../auth/admin-token.js';
 import type { components } from '../../contracts/admin.js';
-import { adminErrorHandler } from '../../http/admin-envelope.js';
+import { adminErrorHandler } from '../admin/envelope.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
 import type { SandboxControls } from '../../network/sandbox.js';

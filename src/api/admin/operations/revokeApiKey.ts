@@ -1,0 +1,16 @@
+/** DELETE /admin/v1/merchants/{merchant_id}/api-keys/{key_id}: the key stops working at once, on this instance too. */
+import type { Operation } from '../../../http/operations.js';
+import { apiKeyParams } from '../params.js';
+import type { AdminApiDeps, PathOf } from '../types.js';
+
+export function revokeApiKey(deps: Pick<AdminApiDeps, 'merchants' | 'authenticator'>): Operation<{ Params: PathOf<'revokeApiKey'> }> {
+  return {
+    operationId: 'revokeApiKey',
+    schema: { params: apiKeyParams },
+    handler: async (request, reply) => {
+      await deps.merchants.revokeApiKey(request.params.merchant_id, request.params.key_id);
+      deps.authenticator.forget(request.params.key_id);
+      return reply.status(204).send();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Path parameter schemas of the admin operations (the document's parameters, as Fastify validates them). */
+export const merchantParams = {
+  type: 'object',
+  required: ['merchant_id'],
+  properties: { merchant_id: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const apiKeyParams = {
+  ...merchantParams,
+  properties: { ...merchantParams.properties, key_id: { type: 'string', maxLength: 100 } },
+} as const;
+
+export const accountParams = {
+  type: 'object',
+  required: ['account_id'],
+  properties: { account_id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
+} as const;

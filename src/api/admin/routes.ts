@@ -1,0 +1,46 @@
+/**
+ * The admin API (openapi/admin.openapi.json), ALL of `/admin/v1` mounted here once: merchants, their API keys,
+ * token scopes and capture keys, and issuer accounts, cards and account tokens. One file per operation under
+ * operations/, registered by operationId (method and path come from the document). Every call needs
+ * `Authorization: Bearer $TESSERA_ADMIN_TOKEN`; every error answers in the admin envelope.
+ */
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '../../auth/admin-token.js';
+import { loadOpenApi } from '../../http/openapi.js';
+import { registerOperations, type Operation } from '../../http/operations.js';
+import { adminErrorHandler } from './envelope.js';
+import { createAccessToken } from './operations/createAccessToken.js';
+import { createAccount } from './operations/createAccount.js';
+import { createApiKey } from './operations/createApiKey.js';
+import { createCaptureKey } from './operations/createCaptureKey.js';
+import { createCard } from './operations/createCard.js';
+import { createMerchant } from './operations/createMerchant.js';
+import { createTokenScope } from './operations/createTokenScope.js';
+import { listCaptureKeys } from './operations/listCaptureKeys.js';
+import { revokeApiKey } from './operations/revokeApiKey.js';
+import type { AdminApiDeps } from './types.js';
+
+export type { AdminApiDeps } from './types.js';
+
+export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[] {
+  return [
+    createMerchant(deps),
+    createApiKey(deps),
+    revokeApiKey(deps),
+    createTokenScope(deps),
+    createCaptureKey(deps),
+    listCaptureKeys(deps),
+    createAccount(deps),
+    createCard(deps),
+    createAccessToken(deps),
+  ] as unknown as readonly Operation<never>[];
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps): void {
+  app.register(async (scope) => {
+    scope.setErrorHandler(adminErrorHandler);
+    scope.addHook('onRequest', requireAdmin(deps.adminToken));
+    // The document's paths carry the /admin/v1 prefix themselves.
+    registerOperations(scope, loadOpenApi('admin.openapi.json'), adminOperations(deps));
+  });
+}

@@ -1,0 +1,19 @@
+/** The admin contract's types (generated from openapi/admin.openapi.json) under short names, and the edge's deps. */
+import type { components, operations } from '../../contracts/admin.js';
+import type { MerchantAdmin } from '../../admin/merchant-admin.js';
+import type { CaptureKeyService } from '../../merchant/capture-key-service.js';
+import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
+import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
+
+export type Schemas = components['schemas'];
+export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
+
+/** What the admin operations call: the admin, capture-key and issuer-accounts services, each narrowed. */
+export interface AdminApiDeps {
+  adminToken: string;
+  merchants: MerchantAdmin;
+  captureKeys: Pick<CaptureKeyService, 'create' | 'list'>;
+  /** Told about a revoked API key, so a cached verification of it ends at once. */
+  authenticator: Pick<MerchantAuthenticator, 'forget'>;
+  issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken'>;
+}

@@ -1,0 +1,145 @@
+/**
+ * schema.ts (the row types Kysely checks queries against) tested against the migrations: a fresh database on
+ * each engine is migrated and introspected, and every table and column of the `Database` interface must exist
+ * with the same kind of value and nullability, and nothing else. `EXPECTED` is derived from the interface by
+ * the compiler, so a column added to one side only fails either the type check or this test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openStore, type Store } from '../../src/store/database.js';
+import type { Database } from '../../src/store/schema.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
+
+/** `integer` / `text`, with `?` when the column may be NULL: computed from the row type, so it cannot drift. */
+type Spec<V> = `${NonNullable<V> extends number ? 'integer' : 'text'}${null extends V ? '?' : ''}`;
+type Expected = { [T in keyof Database]: { [C in keyof Database[T]]-?: Spec<Database[T][C]> } };
+
+const EXPECTED: Expected = {
+  merchants: { id: 'text', name: 'text', created_at: 'text' },
+  api_keys: { id: 'text', merchant_id: 'text', secret_hash: 'text', created_at: 'text', revoked_at: 'text?' },
+  data_keys: { owner: 'text', purpose: 'text', version: 'integer', wrapped_key: 'text', master_key_id: 'text', created_at: 'text' },
+  token_scopes: { id: 'text', merchant_id: 'text', name: 'text', network_tokens: 'integer', par: 'integer', token_ttl_days: 'integer?', created_at: 'text' },
+  capture_keys: {
+    alias: 'text',
+    merchant_id: 'text',
+    algorithm: 'text',
+    public_key: 'text',
+    private_key_sealed: 'text',
+    key_version: 'integer',
+    created_at: 'text',
+  },
+  card_tokens: {
+    id: 'text',
+    merchant_id: 'text',
+    token_scope_id: 'text',
+    reuse_token: 'text?',
+    analytics_token: 'text?',
+    token_type: 'text',
+    reuse_token_type: 'text',
+    fingerprint: 'text?',
+    status: 'text',
+    card_sealed: 'text?',
+    key_version: 'integer?',
+    bin: 'text',
+    last_four: 'text',
+    brand: 'text?',
+    expiry_month: 'integer',
+    expiry_year: 'integer',
+    token_expiry_date: 'text',
+    entity_id: 'text?',
+    payment_provider_contract: 'text?',
+    created_at: 'text',
+    updated_at: 'text',
+    row_version: 'integer',
+  },
+  audit_log: {
+    id: 'text',
+    at: 'text',
+    actor: 'text',
+    action: 'text',
+    object_type: 'text',
+    object_id: 'text',
+    status_before: 'text?',
+    status_after: 'text?',
+    reason: 'text?',
+    detail: 'text?',
+  },
+  events: { id: 'text', type: 'text', payload: 'text', created_at: 'text', published_at: 'text?' },
+  accounts: { id: 'integer', org_id: 'text', program_id: 'text', status: 'text', created_at: 'text' },
+  issuer_cards: {
+    id: 'integer',
+    account_id: 'integer',
+    fingerprint: 'text',
+    card_sealed: 'text',
+    key_version: 'integer',
+    brand: 'text?',
+    last_four: 'text',
+    expiry_month: 'integer',
+    expiry_year: 'integer',
+    status: 'text',
+    created_at: 'text',
+  },
+  network_tokens: {
+    id: 'text',
+    card_id: 'integer',
+    account_id: 'integer',
+    network: 'text',
+    token_ref: 'text',
+    pan_ref: 'text',
+    status: 'text',
+    suspenders: 'text',
+    devices: 'text',
+    wallet_id: 'text',
+    token_requestor_id: 'text',
+    payment_app_instance_id: 'text',
+    tracking_id: 'text',
+    network_data: 'text',
+    network_version: 'integer',
+    created_at: 'text',
+    updated_at: 'text',
+  },
+  pan_references: { pan_ref: 'text', card_id: 'integer', network: 'text' },
+  network_sim_tokens: { token_ref: 'text', network: 'text', version: 'integer', record: 'text' },
+  network_sim_pan_refs: { fingerprint: 'text', pan_ref: 'text', par: 'text' },
+};
+
+/** What a migrated column holds, in the same words: SQLite `integer`/`bigint`, PostgreSQL `int4`/`int8` → integer. */
+const kindOf = (dataType: string) => (/int/i.test(dataType) ? 'integer' : /text|char/i.test(dataType) ? 'text' : dataType);
+
+describe.each(ENGINES)('schema.ts against the migrations on %s', (engine) => {
+  let database: TestDatabase;
+  let store: Store;
+  const actual = new Map<string, Map<string, string>>();
+
+  beforeAll(async () => {
+    database = freshDatabase(engine);
+    store = await openStore(database.config);
+    for (const table of await store.db.introspection.getTables()) {
+      // A SQLite PRIMARY KEY that is not an INTEGER one does not imply NOT NULL in the catalogue; the key is
+      // what the row type relies on, so key columns count as required there.
+      const keyColumns = new Set<string>();
+      if (engine === 'sqlite') {
+        const { rows } = await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table.name})`.execute(store.db);
+        for (const row of rows) if (row.pk > 0) keyColumns.add(row.name);
+      }
+      actual.set(
+        table.name,
+        new Map(table.columns.map((c) => [c.name, `${kindOf(c.dataType)}${c.isNullable && !keyColumns.has(c.name) ? '?' : ''}`])),
+      );
+    }
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('the migrations create exactly the tables of the Database interface', () => {
+    expect([...actual.keys()].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.keys(EXPECTED) as Array<keyof Database>)('%s has exactly the columns of its row type, of the same kind and nullability', (table) => {
+    const columns = actual.get(table);
+    expect(columns, `table ${table} is missing`).toBeDefined();
+    expect(Object.fromEntries([...columns!.entries()].sort())).toEqual(Object.fromEntries(Object.entries(EXPECTED[table]).sort()));
+  });
+});
