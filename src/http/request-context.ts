@@ -5,7 +5,7 @@
  * with the route, status, duration and whom the request acted for. URLs are logged redacted (log-redaction.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyInstance } from 'fastify';
 import { redactUrl } from './log-redaction.js';
 
 declare module 'fastify' {
@@ -59,6 +59,6 @@ export function addRequestContext(app: FastifyInstance): void {
 /** The Fastify options that make the request id ours and the per-request lines our single access line. */
 export const requestIdOptions = {
   genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(request.headers['x-request-id']),
-  requestIdLogLabel: 'reqId',
-  disableRequestLogging: true,
-} as const;
+  // Fastify's own incoming/completed lines are replaced by the single access line above.
+  logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+};

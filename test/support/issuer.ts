@@ -16,8 +16,8 @@ import { request, type HttpResult } from './http.js';
 
 export const NETWORKS: readonly PaymentNetwork[] = ['vts', 'mdes'];
 export const NETWORK_SECRET = 'tessera-test-network-secret-0123456789';
-/** A short network timeout, for the files where timeouts are exercised. */
-export const SHORT_TIMEOUT_ENV = { TESSERA_NETWORK_TIMEOUT_MS: '300' } as const;
+/** A short network timeout, for the files where timeouts are exercised (long enough for a loaded 2-core machine to answer in time). */
+export const SHORT_TIMEOUT_ENV = { TESSERA_NETWORK_TIMEOUT_MS: '800' } as const;
 
 export type Deployment = 'in-process' | 'http';
 export const DEPLOYMENTS: readonly Deployment[] = ['in-process', 'http'];

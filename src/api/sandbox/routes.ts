@@ -6,28 +6,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../../auth/admin-token.js';
-import type { components } from '../../contracts/admin.js';
 import { adminErrorHandler } from '../admin/envelope.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
-import type { SandboxControls } from '../../network/sandbox.js';
-import type { WalletEvent } from '../../network/types.js';
+import type { SandboxRouteDeps } from './deps.js';
 import { sandboxFault } from './operations/sandboxFault.js';
 import { sandboxProvision } from './operations/sandboxProvision.js';
 import { sandboxWalletEvent } from './operations/sandboxWalletEvent.js';
 
-/** What the sandbox needs of the issuer side (its token service). */
-export interface SandboxIssuer {
-  /** Answers the `ProvisionResponse` body. */
-  provision(input: components['schemas']['ProvisionRequest']): Promise<{ token_id: string; status: string; token_ref: string; pan_ref: string; payment_network: string }>;
-  walletEvent(tokenId: string, event: WalletEvent): Promise<{ token_id: string; status: string; network_status: string }>;
-}
-
-export interface SandboxRouteDeps {
-  adminToken: string;
-  sandbox: Pick<SandboxControls, 'injectFault'>;
-  issuer: SandboxIssuer;
-}
+export type { SandboxIssuer, SandboxRouteDeps } from './deps.js';
 
 export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDeps): void {
   app.register(async (scope) => {

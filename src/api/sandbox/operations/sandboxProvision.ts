@@ -2,7 +2,7 @@
 import type { components } from '../../../contracts/admin.js';
 import { ref } from '../../../http/openapi.js';
 import type { Operation } from '../../../http/operations.js';
-import type { SandboxIssuer } from '../routes.js';
+import type { SandboxIssuer } from '../deps.js';
 
 type ProvisionRequest = components['schemas']['ProvisionRequest'];
 

@@ -4,7 +4,7 @@ import { InvalidInput } from '../../../errors.js';
 import { ref } from '../../../http/openapi.js';
 import type { Operation } from '../../../http/operations.js';
 import type { WalletEvent } from '../../../network/types.js';
-import type { SandboxIssuer } from '../routes.js';
+import type { SandboxIssuer } from '../deps.js';
 
 type WalletEventRequest = components['schemas']['WalletEventRequest'];
 
