@@ -37,8 +37,11 @@ function parseExposition(text: string): Exposition {
     if (!sample) throw new Error(`not exposition format: ${line}`);
     const labels: Record<string, string> = {};
     for (const [, key, value] of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g)) labels[key!] = value!;
-    const value = sample[3] === '+Inf' ? Infinity : sample[3] === '-Inf' ? -Infinity : Number(sample[3]);
-    if (Number.isNaN(value) && sample[3] !== 'NaN') throw new Error(`bad value: ${line}`);
+    // Values are Go ParseFloat numbers: Inf and NaN case-insensitively (prom-client writes `Nan` for an event-loop
+    // lag not sampled yet).
+    const raw = sample[3]!.toLowerCase();
+    const value = raw === '+inf' || raw === 'inf' ? Infinity : raw === '-inf' ? -Infinity : raw === 'nan' ? Number.NaN : Number(raw);
+    if (Number.isNaN(value) && raw !== 'nan') throw new Error(`bad value: ${line}`);
     samples.push({ name: sample[1]!, labels, value });
   }
   return { types, help, samples };
