@@ -299,8 +299,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   const givenNetworkSecret = env.TESSERA_NETWORK_SECRET;
   const networkUrl = problems.take(() => (env.TESSERA_NETWORK_URL ? parseUrl('TESSERA_NETWORK_URL', env.TESSERA_NETWORK_URL) : undefined), undefined);
-  if (env.TESSERA_NETWORK_URL && !givenNetworkSecret) problems.add('TESSERA_NETWORK_SECRET is required with TESSERA_NETWORK_URL');
-  if (givenNetworkSecret !== undefined) {
+  if (env.TESSERA_NETWORK_URL && !givenNetworkSecret) {
+    problems.add('TESSERA_NETWORK_SECRET is required with TESSERA_NETWORK_URL');
+  } else if (givenNetworkSecret !== undefined) {
     if (givenNetworkSecret.length < 16) problems.add('TESSERA_NETWORK_SECRET must be at least 16 characters');
     else problems.take(() => requireStrongText(production, 'TESSERA_NETWORK_SECRET', givenNetworkSecret), undefined);
   }

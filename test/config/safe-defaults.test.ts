@@ -138,6 +138,11 @@ describe('every configuration error at once', () => {
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
+  it('an empty TESSERA_NETWORK_SECRET with TESSERA_NETWORK_URL is one error (required), not also "too short"', () => {
+    const error = configError(production({ TESSERA_NETWORK_URL: 'http://sim:9090', TESSERA_NETWORK_SECRET: '' }));
+    expect(error.errors).toEqual(['TESSERA_NETWORK_SECRET is required with TESSERA_NETWORK_URL']);
+  });
+
   it('a single error reads as it did: the message is that error', () => {
     const error = configError({ TESSERA_DATA_DIR: tempDir(), PORT: 'x' });
     expect(error.errors).toHaveLength(1);
