@@ -4,8 +4,16 @@
  * mounted, the address — and the warnings that matter in production. Also the notice of development secrets
  * generated on this start, whose admin token is shown only on a terminal.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
+import { PACKAGE_ROOT } from './paths.js';
+
+/** The version in the package's own package.json (the one running, wherever the process was started from). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 export interface StartupLine {
   msg: 'tessera started';
