@@ -327,6 +327,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: problems.take(() => intVar(env, 'TESSERA_HTTP_SHUTDOWN_GRACE_MS', 5_000, 0, 600_000), 5_000),
   };
   problems.throwIfAny();
+  // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
+  if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
 
   // Every value is valid: now (development only) the missing secrets are generated into the data dir.
   let masterGenerated = false;
@@ -351,7 +353,7 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox,
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     dataDir,
-    database: database!,
+    database,
     masterKey,
     previousMasterKeys,
     adminToken,

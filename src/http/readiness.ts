@@ -59,11 +59,11 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
 export async function runChecks(checks: readonly ReadinessCheck[], timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map((check) => runOne(check, timeoutMs)));
   const report: ReadinessReport = { status: 'ready', checks: {} };
-  checks.forEach((check, index) => {
-    const result = results[index]!;
+  for (const [index, check] of checks.entries()) {
+    const result = results[index] ?? { status: 'failed', durationMs: 0, reason: 'not run' };
     report.checks[check.name] = result;
     if (result.status === 'failed') report.status = 'not_ready';
-  });
+  }
   return report;
 }
 
