@@ -2,12 +2,50 @@
  * One schema over the environment, validated at start. Every bad value is a ConfigError that names the variable;
  * nothing downstream ever reads process.env.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PACKAGE_ROOT } from './paths.js';
+import { weakKey, weakTextSecret } from './secret-strength.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
-export class ConfigError extends Error {}
+/**
+ * A bad configuration. loadConfig reports every problem at once: `errors` lists them, one per variable, and the
+ * message is that list, one per line (the first error first, so a single problem reads as before).
+ */
+export class ConfigError extends Error {
+  readonly errors: readonly string[];
+
+  constructor(errors: string | readonly string[]) {
+    const list = typeof errors === 'string' ? [errors] : [...errors];
+    super(list.join('\n'));
+    this.errors = list;
+  }
+}
+
+/** Collects ConfigErrors while the environment is read; anything else thrown is a bug and passes through. */
+class Problems {
+  readonly errors: string[] = [];
+
+  /** The value `read` returns, or `fallback` (recording the error) when it throws a ConfigError. */
+  take<T>(read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.errors.push(...error.errors);
+      return fallback;
+    }
+  }
+
+  add(message: string): void {
+    this.errors.push(message);
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw new ConfigError(this.errors);
+  }
+}
 
 export type DatabaseConfig = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
 
@@ -40,11 +78,22 @@ export interface ExternalJwtIssuerConfig {
   publicKeyPem?: string;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface Config {
   production: boolean;
   host: string;
   port: number;
   logLevel: string;
+  /** `json` (default): one JSON object a line. `pretty`: human-readable through pino-pretty, for a terminal. */
+  logFormat: LogFormat;
+  /**
+   * Whether `/sandbox/v1` (fault injection, wallet events, provisioning) is mounted: on in development, off in
+   * production unless TESSERA_SANDBOX=on.
+   */
+  sandbox: boolean;
+  /** When set, `/metrics` wants `Authorization: Bearer <token>` (TESSERA_METRICS_TOKEN). */
+  metricsToken?: string;
   dataDir: string;
   database: DatabaseConfig;
   masterKey: Buffer;
@@ -62,7 +111,10 @@ export interface Config {
 }
 
 const MIN_ADMIN_TOKEN_LENGTH = 24;
+const MIN_METRICS_TOKEN_LENGTH = 16;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+const SWITCH_VALUES: Record<string, boolean> = { on: true, off: false, true: true, false: false, '1': true, '0': false };
 
 type Env = Record<string, string | undefined>;
 
@@ -120,9 +172,9 @@ function parseUrl(name: string, raw: string): string {
 function devSecret(dataDir: string, file: string, make: () => string): { value: string; generated: boolean } {
   const path = join(dataDir, file);
   if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), generated: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const value = make();
-  writeFileSync(path, value + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(path, value + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   return { value, generated: true };
 }
 
@@ -152,82 +204,167 @@ function parseExternalIssuer(env: Env): ExternalJwtIssuerConfig | undefined {
   };
 }
 
+/** `on` / `off` (also true/false, 1/0); unset or empty gives `fallback`. */
+function switchVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = SWITCH_VALUES[raw.toLowerCase()];
+  if (value === undefined) throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return value;
+}
+
+/**
+ * A `sqlite:` file must go into a directory that exists: a typo in the path must not silently start an empty
+ * vault somewhere new. Only the data directory (TESSERA_DATA_DIR, home of the default database) is created.
+ */
+function checkSqliteDirectory(database: DatabaseConfig, dataDir: string): void {
+  if (database.engine !== 'sqlite' || database.path === ':memory:') return;
+  const dir = dirname(database.path);
+  if (dir === dataDir) return;
+  if (!existsSync(dir)) {
+    throw new ConfigError(`TESSERA_DATABASE_URL: the directory ${dir} does not exist (create it first; only TESSERA_DATA_DIR is created on demand)`);
+  }
+  if (!statSync(dir).isDirectory()) throw new ConfigError(`TESSERA_DATABASE_URL: ${dir} is not a directory`);
+}
+
+/** In production a text secret must look generated (secret-strength.ts); the message never contains the value. */
+function requireStrongText(production: boolean, name: string, value: string): void {
+  if (!production) return;
+  const weakness = weakTextSecret(value);
+  if (weakness) throw new ConfigError(`${name} ${weakness}; in production use a generated secret, e.g. \`openssl rand -base64 32\``);
+}
+
+/** A development secret already in the data dir, or undefined when it is still to be generated. */
+function existingDevSecret(dataDir: string, file: string): string | undefined {
+  const path = join(dataDir, file);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+}
+
 export function loadConfig(env: Env = process.env): Config {
+  const problems = new Problems();
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(env.TESSERA_DATA_DIR || './data');
-  const port = intVar(env, 'PORT', 8080, 0, 65535);
+  const port = problems.take(() => intVar(env, 'PORT', 8080, 0, 65535), 8080);
   const logLevel = env.TESSERA_LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const database = parseDatabase(env.TESSERA_DATABASE_URL, dataDir);
+  if (!LOG_LEVELS.includes(logLevel)) problems.add(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.TESSERA_LOG_FORMAT || 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.add(`TESSERA_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
+  const sandbox = problems.take(() => switchVar(env, 'TESSERA_SANDBOX', !production), false);
+  const database = problems.take(() => {
+    const parsed = parseDatabase(env.TESSERA_DATABASE_URL, dataDir);
+    checkSqliteDirectory(parsed, dataDir);
+    return parsed;
+  }, undefined);
 
-  let masterKey: Buffer;
+  // Secrets: from the environment, or in development from (or later into) the data dir. Nothing is generated
+  // before every other value has been checked, so a bad configuration leaves the data dir as it was.
+  const masterKeyFile = join(dataDir, 'master.key');
+  let masterKey = problems.take((): Buffer | undefined => {
+    if (env.TESSERA_MASTER_KEY) {
+      const key = parseMasterKey('TESSERA_MASTER_KEY', env.TESSERA_MASTER_KEY);
+      const weakness = production ? weakKey(key) : undefined;
+      if (weakness) throw new ConfigError(`TESSERA_MASTER_KEY ${weakness}; generate one with \`openssl rand -base64 32\``);
+      return key;
+    }
+    if (production) throw new ConfigError('TESSERA_MASTER_KEY is required when NODE_ENV=production (base64 of 32 random bytes)');
+    const existing = existingDevSecret(dataDir, 'master.key');
+    return existing === undefined ? undefined : parseMasterKey(masterKeyFile, existing);
+  }, undefined);
+  // Former keys are not held to the strength rule: they are given precisely to move data away from them.
+  const previousMasterKeys = problems.take(
+    () =>
+      (env.TESSERA_PREVIOUS_MASTER_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => parseMasterKey('TESSERA_PREVIOUS_MASTER_KEYS', k)),
+    [],
+  );
+
+  let adminToken = problems.take((): string | undefined => {
+    let token: string | undefined;
+    if (env.TESSERA_ADMIN_TOKEN) token = env.TESSERA_ADMIN_TOKEN;
+    else if (production) throw new ConfigError('TESSERA_ADMIN_TOKEN is required when NODE_ENV=production');
+    else token = existingDevSecret(dataDir, 'admin.token');
+    if (token === undefined) return undefined;
+    if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) {
+      throw new ConfigError(`TESSERA_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces`);
+    }
+    requireStrongText(production, 'TESSERA_ADMIN_TOKEN', token);
+    return token;
+  }, undefined);
+
+  const binTablePath = resolve(env.TESSERA_BIN_TABLE || join(PACKAGE_ROOT, 'resources', 'bin-table.csv'));
+  if (!existsSync(binTablePath)) problems.add(`TESSERA_BIN_TABLE: no file at ${binTablePath}`);
+
+  const givenNetworkSecret = env.TESSERA_NETWORK_SECRET;
+  const networkUrl = problems.take(() => (env.TESSERA_NETWORK_URL ? parseUrl('TESSERA_NETWORK_URL', env.TESSERA_NETWORK_URL) : undefined), undefined);
+  if (env.TESSERA_NETWORK_URL && !givenNetworkSecret) {
+    problems.add('TESSERA_NETWORK_SECRET is required with TESSERA_NETWORK_URL');
+  } else if (givenNetworkSecret !== undefined) {
+    if (givenNetworkSecret.length < 16) problems.add('TESSERA_NETWORK_SECRET must be at least 16 characters');
+    else problems.take(() => requireStrongText(production, 'TESSERA_NETWORK_SECRET', givenNetworkSecret), undefined);
+  }
+  const networkSecret = givenNetworkSecret ?? randomBytes(24).toString('base64url');
+
+  const metricsToken = env.TESSERA_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined) {
+    if (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(metricsToken)) {
+      problems.add(`TESSERA_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces`);
+    } else {
+      problems.take(() => requireStrongText(production, 'TESSERA_METRICS_TOKEN', metricsToken), undefined);
+    }
+  }
+
+  const externalJwtIssuer = problems.take(() => parseExternalIssuer(env), undefined);
+  const accountTokenTtlSeconds = problems.take(() => intVar(env, 'TESSERA_ACCOUNT_TOKEN_TTL_SECONDS', 600, 30, 86_400), 600);
+  const networkTimeoutMs = problems.take(() => intVar(env, 'TESSERA_NETWORK_TIMEOUT_MS', 3000, 10, 120_000), 3000);
+  const http: ConnectionLimits = {
+    requestTimeoutMs: problems.take(() => intVar(env, 'TESSERA_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000), 30_000),
+    headersTimeoutMs: problems.take(() => intVar(env, 'TESSERA_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000), 10_000),
+    idleTimeoutMs: problems.take(() => intVar(env, 'TESSERA_HTTP_IDLE_TIMEOUT_MS', 5_000, 100, 600_000), 5_000),
+    maxConnectionsPerAddress: problems.take(() => intVar(env, 'TESSERA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 100_000), 256),
+    shutdownGraceMs: problems.take(() => intVar(env, 'TESSERA_HTTP_SHUTDOWN_GRACE_MS', 5_000, 0, 600_000), 5_000),
+  };
+  problems.throwIfAny();
+  // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
+  if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
+
+  // Every value is valid: now (development only) the missing secrets are generated into the data dir.
   let masterGenerated = false;
-  if (env.TESSERA_MASTER_KEY) {
-    masterKey = parseMasterKey('TESSERA_MASTER_KEY', env.TESSERA_MASTER_KEY);
-  } else if (production) {
-    throw new ConfigError('TESSERA_MASTER_KEY is required when NODE_ENV=production (base64 of 32 random bytes)');
-  } else {
+  if (masterKey === undefined) {
     const dev = devSecret(dataDir, 'master.key', () => randomBytes(32).toString('base64'));
-    masterKey = parseMasterKey(`${join(dataDir, 'master.key')}`, dev.value);
+    masterKey = parseMasterKey(masterKeyFile, dev.value);
     masterGenerated = dev.generated;
   }
-  const previousMasterKeys = (env.TESSERA_PREVIOUS_MASTER_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)
-    .map((k) => parseMasterKey('TESSERA_PREVIOUS_MASTER_KEYS', k));
-
-  let adminToken: string;
   let adminGenerated = false;
-  if (env.TESSERA_ADMIN_TOKEN) {
-    adminToken = env.TESSERA_ADMIN_TOKEN;
-  } else if (production) {
-    throw new ConfigError('TESSERA_ADMIN_TOKEN is required when NODE_ENV=production');
-  } else {
+  if (adminToken === undefined) {
     const dev = devSecret(dataDir, 'admin.token', () => randomBytes(32).toString('base64url'));
     adminToken = dev.value;
     adminGenerated = dev.generated;
   }
-  if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(adminToken)) {
-    throw new ConfigError(`TESSERA_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces`);
-  }
 
-  const binTablePath = resolve(env.TESSERA_BIN_TABLE || join(PACKAGE_ROOT, 'resources', 'bin-table.csv'));
-  if (!existsSync(binTablePath)) throw new ConfigError(`TESSERA_BIN_TABLE: no file at ${binTablePath}`);
-
-  let networkSecret = env.TESSERA_NETWORK_SECRET;
-  const networkUrl = env.TESSERA_NETWORK_URL ? parseUrl('TESSERA_NETWORK_URL', env.TESSERA_NETWORK_URL) : undefined;
-  if (networkUrl && !networkSecret) throw new ConfigError('TESSERA_NETWORK_SECRET is required with TESSERA_NETWORK_URL');
-  if (networkSecret !== undefined && networkSecret.length < 16) {
-    throw new ConfigError('TESSERA_NETWORK_SECRET must be at least 16 characters');
-  }
-  networkSecret ??= randomBytes(24).toString('base64url');
-
-  const externalJwtIssuer = parseExternalIssuer(env);
   return {
     production,
     host: env.HOST || '127.0.0.1',
     port,
     logLevel,
+    logFormat,
+    sandbox,
+    ...(metricsToken !== undefined ? { metricsToken } : {}),
     dataDir,
     database,
     masterKey,
     previousMasterKeys,
     adminToken,
     binTablePath,
-    accountTokenTtlSeconds: intVar(env, 'TESSERA_ACCOUNT_TOKEN_TTL_SECONDS', 600, 30, 86_400),
+    accountTokenTtlSeconds,
     network: {
       ...(networkUrl ? { url: networkUrl } : {}),
       secret: networkSecret,
-      timeoutMs: intVar(env, 'TESSERA_NETWORK_TIMEOUT_MS', 3000, 10, 120_000),
+      timeoutMs: networkTimeoutMs,
     },
-    http: {
-      requestTimeoutMs: intVar(env, 'TESSERA_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
-      headersTimeoutMs: intVar(env, 'TESSERA_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
-      idleTimeoutMs: intVar(env, 'TESSERA_HTTP_IDLE_TIMEOUT_MS', 5_000, 100, 600_000),
-      maxConnectionsPerAddress: intVar(env, 'TESSERA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 100_000),
-      shutdownGraceMs: intVar(env, 'TESSERA_HTTP_SHUTDOWN_GRACE_MS', 5_000, 0, 600_000),
-    },
+    http,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },
   };

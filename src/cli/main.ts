@@ -12,6 +12,7 @@ import { adminDetails } from '../api/admin/envelope.js';
 import { merchantOwner } from '../owners.js';
 import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
+import { generatedSecretsNotice } from '../startup.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -45,13 +46,8 @@ async function withCore<T>(task: (core: Core) => Promise<T>): Promise<void> {
 }
 
 function announceGeneratedSecrets(config: Config): void {
-  if (config.generated.masterKey) {
-    process.stderr.write(`tessera: generated a development master key in ${config.dataDir}/master.key (set TESSERA_MASTER_KEY in production)\n`);
-  }
-  if (config.generated.adminToken) {
-    // Shown once, on the terminal that created it; the logger never sees it.
-    process.stderr.write(`tessera: generated a development admin token (kept in ${config.dataDir}/admin.token):\n\n  ${config.adminToken}\n\n`);
-  }
+  // The admin token is shown only on a terminal (startup.ts); the logger never sees it.
+  process.stderr.write(generatedSecretsNotice(config, Boolean(process.stderr.isTTY)));
 }
 
 const program = new Command()
@@ -215,7 +211,7 @@ program
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    process.stderr.write(`tessera: configuration error: ${error.message}\n`);
+    for (const message of error.errors) process.stderr.write(`tessera: configuration error: ${message}\n`);
   } else if (error instanceof CliInputError) {
     process.stderr.write(`tessera: invalid input: ${JSON.stringify(error.fields)}\n`);
   } else if (error instanceof InvalidInput) {
