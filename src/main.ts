@@ -3,7 +3,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import type { Logger } from './log.js';
+import { createFormattedLogger } from './log-format.js';
 import { openStore, type Store } from './store/database.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
@@ -12,6 +13,9 @@ import { createSealedData } from './keys/sealed-data.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
+import { createMetrics } from './http/metrics.js';
+import { addOperationalRoutes } from './http/ops.js';
+import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
@@ -91,7 +95,7 @@ function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
 }
 
 export async function buildCore(config: Config, options: CoreOptions = {}): Promise<Core> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createFormattedLogger(config.logLevel, config.logFormat);
   const clock = options.clock ?? systemClock;
   const binTable = loadBinTable(config.binTablePath);
   const store = await openStore(config.database, {
@@ -173,6 +177,16 @@ export interface App {
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger, config.http);
+  // Before the APIs, so that every route is counted by the metrics hook.
+  await addOperationalRoutes(http, {
+    metrics: createMetrics(),
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    readiness: readinessChecks({
+      database: { ping: () => core.store.ping() },
+      migrations: { pending: () => core.store.pendingMigrations() },
+      ...(config.network.url ? { network: httpReachable(config.network.url) } : {}),
+    }),
+  });
   registerVerifoneRoutes(http, core);
   registerAdminRoutes(http, {
     adminToken: config.adminToken,
@@ -182,7 +196,8 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     issuerAccounts: core.issuerAdmin,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
-  registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
+  // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
+  if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {

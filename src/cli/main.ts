@@ -12,7 +12,7 @@ import { adminDetails } from '../api/admin/envelope.js';
 import { merchantOwner } from '../owners.js';
 import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
-import { generatedSecretsNotice } from '../startup.js';
+import { describeStartup, generatedSecretsNotice, packageVersion } from '../startup.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -68,7 +68,11 @@ program
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    await app.http.listen({ port: config.port, host: config.host });
+    const address = await app.http.listen({ port: config.port, host: config.host });
+    // One line that says what runs: version, engine, network, sandbox, address (and warnings for production).
+    const startup = describeStartup(config, packageVersion(), address);
+    app.core.logger.info(startup, 'tessera started');
+    for (const warning of startup.warnings) app.core.logger.warn(warning);
   });
 
 program

@@ -3,10 +3,10 @@
  * (production, postgres/). This file only selects the engine and migrates; each engine folder says how it
  * opens, commits and names its errors.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
-import { migrateToLatest } from './migrations.js';
+import { migrateToLatest, pendingMigrations } from './migrations.js';
 import type { Transact } from './transactions.js';
 import { openSqlite } from './sqlite/open.js';
 
@@ -17,6 +17,10 @@ export interface Store {
   engine: Engine;
   /** Commits a unit of work (see transactions.ts); resolves only once it is durable. */
   transact: Transact;
+  /** One round trip to the database (readiness). */
+  ping(): Promise<void>;
+  /** Migrations of this build the database has not run (readiness). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -49,5 +53,14 @@ export async function openStore(config: DatabaseConfig, options: StoreOptions = 
       throw error;
     }
   }
-  return { db, engine: config.engine, transact, close: () => db.destroy() };
+  return {
+    db,
+    engine: config.engine,
+    transact,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    pendingMigrations: () => pendingMigrations(db as unknown as Kysely<unknown>, schema),
+    close: () => db.destroy(),
+  };
 }

@@ -209,3 +209,9 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;
 }
+
+/** Names of the migrations this build has that the database has not run yet (readiness: none may be pending). */
+export async function pendingMigrations(db: Kysely<unknown>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ function freePort(): Promise<number> {
 
 function newDataDir(): Record<string, string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+  // A sqlite: path must be in a directory that exists (only the data directory itself is created).
+  mkdirSync(join(dataDir, 'db'));
   return { TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: `sqlite:${join(dataDir, 'db', 'tessera.db')}` };
 }
 
@@ -113,9 +115,10 @@ describe('tessera CLI admin commands', () => {
     const keyFile = join(vars.TESSERA_DATA_DIR!, 'master.key');
     for (const file of [tokenFile, keyFile]) expect(statSync(file).mode & 0o777).toBe(0o600);
     const token = readFileSync(tokenFile, 'utf8').trim();
-    // The terminal that created the admin token is told where it is, and what it is, once.
+    // Told where the admin token is; its value is printed only to a terminal, and this stderr is a pipe.
     expect(first.stderr).toContain('admin.token');
-    expect(first.stderr).toContain(token);
+    expect(first.stderr).toContain('not printed: stderr is not a terminal');
+    expect(first.stderr).not.toContain(token);
     expect(first.stderr).toContain('master.key');
     expect(first.stderr).not.toContain(readFileSync(keyFile, 'utf8').trim());
 
@@ -337,7 +340,7 @@ describe('tessera CLI configuration errors', () => {
       expect(result.stdout).toBe('');
       // Nothing was generated or created.
       expect(existsSync(join(vars.TESSERA_DATA_DIR!, 'master.key'))).toBe(false);
-      expect(existsSync(join(vars.TESSERA_DATA_DIR!, 'db'))).toBe(false);
+      expect(existsSync(join(vars.TESSERA_DATA_DIR!, 'db', 'tessera.db'))).toBe(false);
     },
   );
 

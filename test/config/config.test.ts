@@ -79,9 +79,10 @@ describe('loadConfig defaults', () => {
   });
 
   it('resolves a relative sqlite: path and keeps :memory:', () => {
-    expect(loadConfig(env({ TESSERA_DATABASE_URL: 'sqlite:./some/dir/x.db' })).database).toEqual({
+    // Relative to the working directory, which exists (a path in a missing directory is refused: safe-defaults.test.ts).
+    expect(loadConfig(env({ TESSERA_DATABASE_URL: 'sqlite:./x.db' })).database).toEqual({
       engine: 'sqlite',
-      path: resolve('some/dir/x.db'),
+      path: resolve('x.db'),
     });
     expect(loadConfig(env({ TESSERA_DATABASE_URL: 'sqlite::memory:' })).database).toEqual({ engine: 'sqlite', path: ':memory:' });
   });

@@ -9,6 +9,7 @@ import type { Database } from '../schema.js';
 import type { Transact } from '../transactions.js';
 import { withFastRows } from './rows.js';
 import { groupCommitTransact } from './transact.js';
+import { PRIVATE_DIR_MODE, restrictSqliteFiles, withPrivateUmask } from '../../private-files.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -34,9 +35,14 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 }
 
 export function openSqlite(path: string): { db: Kysely<Database>; transact: Transact } {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new SQLite(path);
-  database.pragma('journal_mode = WAL');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  // Card data lives in these files: they are born 0600 (and older ones narrowed to it).
+  const database = withPrivateUmask(() => {
+    const opened = new SQLite(path);
+    opened.pragma('journal_mode = WAL');
+    return opened;
+  });
+  restrictSqliteFiles(path);
   // FULL: a commit is on disk before we answer, even across power loss (NORMAL would only survive a crash).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
