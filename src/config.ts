@@ -187,7 +187,10 @@ function parseExternalIssuer(env: Env): ExternalJwtIssuerConfig | undefined {
   if (!jwksUrl === !publicKeyPem) {
     throw new ConfigError('set exactly one of TESSERA_JWT_EXTERNAL_JWKS_URL or TESSERA_JWT_EXTERNAL_PUBLIC_KEY');
   }
-  const algorithms = (env.TESSERA_JWT_EXTERNAL_ALGORITHMS ?? 'RS256').split(',').map((a) => a.trim()).filter(Boolean);
+  const algorithms = (env.TESSERA_JWT_EXTERNAL_ALGORITHMS ?? 'RS256')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const allowed = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
   for (const alg of algorithms) {
     if (!allowed.includes(alg)) throw new ConfigError(`TESSERA_JWT_EXTERNAL_ALGORITHMS: ${alg} is not an accepted asymmetric algorithm`);

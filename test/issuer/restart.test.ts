@@ -9,15 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app.js';
 import { ENGINES } from '../support/engines.js';
-import {
-  NETWORK_SECRET,
-  IssuerApi,
-  bootstrapIssuer,
-  getToken,
-  provisionToken,
-  reservePort,
-  type TestToken,
-} from '../support/issuer.js';
+import { NETWORK_SECRET, IssuerApi, bootstrapIssuer, getToken, provisionToken, reservePort, type TestToken } from '../support/issuer.js';
 import { openStore } from '../../src/store/database.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
 
@@ -75,7 +67,13 @@ describe('restart of a persistent `tessera network-sim`', () => {
         store: await openDatabaseSimulatorStore(store),
         panReferenceKey: derivePanReferenceKey(NETWORK_SECRET),
       });
-      return { network, close: async () => (await network.close(), await store.close()) };
+      return {
+        network,
+        close: async () => {
+          await network.close();
+          await store.close();
+        },
+      };
     };
     let running = await startNetwork();
     try {
