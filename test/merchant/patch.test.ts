@@ -148,7 +148,8 @@ describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
       const put = await api.create({ cardNumber: pan, cvv: undefined });
       const res = await api.patch(put.reuse_token, { cvv: '847' });
       expect(res.status, res.text).toBe(200);
-      expect(res.text).not.toContain('847');
+      // As a JSON value: the random token id may contain the digits 847 by chance.
+      expect(res.text).not.toContain('"847"');
       expect(res.body).not.toHaveProperty('cvv');
       const sealed = await openSealedCard(server, put.reuse_token);
       expect(sealed).not.toBeNull();
