@@ -2,37 +2,19 @@
  * Issuer bootstrap through the admin API (accounts, cards, account tokens) and the sandbox's provisioning
  * through the simulated networks (GREEN / YELLOW / RED), as an operator and a wallet would drive them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { assertMatchesSchema } from '../support/contract.js';
 import { ENGINES } from '../support/engines.js';
 import { request } from '../support/http.js';
-import {
-  EXPIRY,
-  NETWORKS,
-  createAccount,
-  createCard,
-  expectAdminError,
-  makePan,
-  mastercardPan,
-  panFor,
-  startIssuerServer,
-  visaPan,
-  type IssuerApi,
-  type IssuerServer,
-} from '../support/issuer.js';
+import { EXPIRY, NETWORKS, createAccount, createCard, expectAdminError, makePan, mastercardPan, panFor, visaPan } from '../support/issuer.js';
+import { useIssuerServer } from '../support/fixture.js';
 
 const ORG_ID = /^TN-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(ENGINES)('issuer admin and sandbox on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine);
-    api = env.api;
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine);
+  const { api } = env;
 
   describe('accounts', () => {
     it('creates an account with a numeric account_id, a TN-<uuid> org_id and a program_id', async () => {

@@ -2,27 +2,18 @@
  * GET /oidc/api/v2/card/{id}: the TokenResponse, and 404 / 400 for ids that are not the caller's token.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { assertMatchesSchema } from '../support/contract.js';
 import { ENGINES } from '../support/engines.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi } from './helpers.js';
 
 describe.each(ENGINES)('GET /oidc/api/v2/card/{id} on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let api: MerchantApi;
-  let otherApi: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-    otherApi = new MerchantApi(server, await bootstrapMerchant(server), clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
+  const otherApi = new MerchantApi(server, useMerchant(server), clock);
 
   it('answers a TokenResponse with what PUT stored, and brand / issuer fields at top level', async () => {
     const pan = makePan('40000566');

@@ -95,8 +95,13 @@ export class MerchantApi {
     readonly server: TestServer,
     readonly merchant: TestMerchant,
     readonly clock?: ControlledClock,
-    readonly basic: { id: string; secret: string } = merchant.basic,
+    private readonly key?: { id: string; secret: string },
   ) {}
+
+  /** The API key it calls with: the one given to `as`, else the merchant's (read per call: a fixture's merchant is filled in later). */
+  get basic(): { id: string; secret: string } {
+    return this.key ?? this.merchant.basic;
+  }
 
   as(basic: { id: string; secret: string }): MerchantApi {
     return new MerchantApi(this.server, this.merchant, this.clock, basic);

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startTestServer, type TestServer } from '../support/app.js';
-import { bootstrapMerchant, tokenize, type TestMerchant } from '../support/merchant.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
+import { tokenize } from '../support/merchant.js';
 import { request } from '../support/http.js';
 import { assertMatchesSchema } from '../support/contract.js';
 
 describe.each(ENGINES)('merchant smoke on %s', (engine) => {
-  let server: TestServer;
-  let merchant: TestMerchant;
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-    merchant = await bootstrapMerchant(server);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine);
+  const merchant = useMerchant(server);
 
   it('tokenizes and reads back', async () => {
     const put = await tokenize(server, merchant);

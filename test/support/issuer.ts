@@ -63,12 +63,14 @@ export async function reservePort(): Promise<number> {
   return port;
 }
 
+export type IssuerServerOptions = TestServerOptions & { deployment?: Deployment };
+
 /**
  * A Tessera test server with the network in-process (default), or over HTTP: Tessera starts first with
  * TESSERA_NETWORK_URL pointing at a reserved port, then the simulator server takes that port with Tessera's
  * base URL as its issuer callback URL; both share TESSERA_NETWORK_SECRET.
  */
-export async function startIssuerServer(engine: EngineName, options: TestServerOptions & { deployment?: Deployment } = {}): Promise<IssuerServer> {
+export async function startIssuerServer(engine: EngineName, options: IssuerServerOptions = {}): Promise<IssuerServer> {
   const deployment = options.deployment ?? 'in-process';
   if (deployment === 'in-process') {
     const server = await startTestServer(engine, options);
