@@ -634,9 +634,13 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
       expectBadRequest(res, []);
     });
 
-    it('an unknown route or method under /oidc → 404 envelope', async () => {
+    it('an unknown route under /oidc → 404 envelope; a wrong method on a known path → 405 envelope with Allow', async () => {
       expectNotFound(await request(server.baseUrl, 'GET', '/oidc/api/v2/cards', { basic: merchant.basic }));
-      expectNotFound(await request(server.baseUrl, 'POST', '/oidc/api/v2/card', { basic: merchant.basic, body: {} }));
+      // Issue 11 point 8: this answered 404 before; a wrong method on a known path is a 405.
+      const wrongMethod = await request(server.baseUrl, 'POST', '/oidc/api/v2/card', { basic: merchant.basic, body: {} });
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toBe('PUT');
+      expect(wrongMethod.body).toMatchObject({ code: 405, reversal_status: 'NONE' });
       expectNotFound(await request(server.baseUrl, 'GET', '/oidc/api/v3/card/0123456789abcdef', { basic: merchant.basic }));
     });
 
