@@ -89,10 +89,11 @@ function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
       ),
     };
   };
-  const get = () => (built ??= build().catch((error: unknown) => {
-    built = undefined;
-    throw error;
-  }));
+  const get = () =>
+    (built ??= build().catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    }));
   return { issuer: async () => (await get()).issuer, verifier: async () => (await get()).verifier };
 }
 

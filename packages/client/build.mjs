@@ -52,8 +52,26 @@ await Promise.all([
 const tsc = require.resolve('typescript/bin/tsc');
 const types = spawnSync(
   process.execPath,
-  [tsc, ENTRY, '--declaration', '--emitDeclarationOnly', '--outDir', join(DIST, 'types'), '--rootDir', join(ROOT, 'src', 'client'),
-    '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--skipLibCheck', '--lib', 'es2022,dom'],
+  [
+    tsc,
+    ENTRY,
+    '--declaration',
+    '--emitDeclarationOnly',
+    '--outDir',
+    join(DIST, 'types'),
+    '--rootDir',
+    join(ROOT, 'src', 'client'),
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--strict',
+    '--skipLibCheck',
+    '--lib',
+    'es2022,dom',
+  ],
   { cwd: ROOT, stdio: 'inherit' },
 );
 if (types.status !== 0) {

@@ -157,12 +157,14 @@ account
   .option('--org-id <id>', 'tenant id (TN-<uuid>); generated when omitted')
   .option('--program-id <id>', 'program id; generated when omitted')
   .action((opts: { orgId?: string; programId?: string }) =>
-    withCore((core) => core.issuerAdmin.createAccount({ ...(opts.orgId ? { org_id: opts.orgId } : {}), ...(opts.programId ? { program_id: opts.programId } : {}) })),
+    withCore((core) =>
+      core.issuerAdmin.createAccount({ ...(opts.orgId ? { org_id: opts.orgId } : {}), ...(opts.programId ? { program_id: opts.programId } : {}) }),
+    ),
   );
 
 program
   .command('card')
-  .description("create a card of an issuer account (the PAN is read from TESSERA_CARD_PAN so it stays out of shell history)")
+  .description('create a card of an issuer account (the PAN is read from TESSERA_CARD_PAN so it stays out of shell history)')
   .requiredOption('--account <id>', 'account id', positiveInt)
   .requiredOption('--expiry-month <m>', 'expiry month', positiveInt)
   .requiredOption('--expiry-year <y>', 'expiry year', positiveInt)
@@ -171,7 +173,12 @@ program
     withCore((core) => {
       const pan = process.env.TESSERA_CARD_PAN;
       if (!pan) throw new CliInputError({ TESSERA_CARD_PAN: 'set the PAN in this environment variable' });
-      return core.issuerAdmin.createCard(opts.account, { pan, expiry_month: opts.expiryMonth, expiry_year: opts.expiryYear, cardholder_name: opts.cardholderName });
+      return core.issuerAdmin.createCard(opts.account, {
+        pan,
+        expiry_month: opts.expiryMonth,
+        expiry_year: opts.expiryYear,
+        cardholder_name: opts.cardholderName,
+      });
     }),
   );
 

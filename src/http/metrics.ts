@@ -120,8 +120,7 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
     },
     decryptQueueDepth: (depth: number) => decryptQueue.set(depth),
     decryptDuration: (seconds: number, outcome: 'ok' | 'error') => decryptDuration.observe({ outcome }, seconds),
-    transaction: (engine: DatabaseEngine, seconds: number, outcome: TransactionOutcome) =>
-      transactionDuration.observe({ engine, outcome }, seconds),
+    transaction: (engine: DatabaseEngine, seconds: number, outcome: TransactionOutcome) => transactionDuration.observe({ engine, outcome }, seconds),
     commitBatch(engine: DatabaseEngine, size: number, seconds: number) {
       commitBatchSize.observe({ engine }, size);
       commitDuration.observe({ engine }, seconds);

@@ -31,7 +31,10 @@ const MAX_REASON_LENGTH = 200;
 /** A reason fit for an unauthenticated answer: one line, bounded, no credentials of a URL (`user:pw@`). */
 export function safeReason(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
-  const oneLine = text.replace(/\s+/g, ' ').trim().replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1[REDACTED]@');
+  const oneLine = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1[REDACTED]@');
   return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine || 'failed';
 }
 

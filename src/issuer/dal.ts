@@ -30,8 +30,7 @@ export function createIssuerDal(db: Kysely<Database>) {
   return {
     // Accounts
 
-    findAccount: (accountId: number): Promise<AccountRow | undefined> =>
-      db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst(),
+    findAccount: (accountId: number): Promise<AccountRow | undefined> => db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst(),
 
     async insertAccount(tx: Tx, row: AccountRow): Promise<void> {
       await tx.insertInto('accounts').values(row).execute();
@@ -75,7 +74,8 @@ export function createIssuerDal(db: Kysely<Database>) {
       return rows[0];
     },
 
-    findToken: (tokenId: string): Promise<NetworkTokenRow | undefined> => db.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst(),
+    findToken: (tokenId: string): Promise<NetworkTokenRow | undefined> =>
+      db.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst(),
 
     findTokenByRef: (tokenRef: string): Promise<NetworkTokenRow | undefined> =>
       db.selectFrom('network_tokens').selectAll().where('token_ref', '=', tokenRef).executeTakeFirst(),
@@ -89,11 +89,17 @@ export function createIssuerDal(db: Kysely<Database>) {
     },
 
     /** The token as this transaction sees it. */
-    readToken: (tx: Tx, tokenId: string): Promise<NetworkTokenRow> => tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow(),
+    readToken: (tx: Tx, tokenId: string): Promise<NetworkTokenRow> =>
+      tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow(),
 
     /** Compare-and-set: writes only if the token is still at `expectedVersion`; whether it wrote. */
     async updateTokenAtVersion(tx: Tx, tokenId: string, expectedVersion: number, changes: NetworkTokenChanges): Promise<boolean> {
-      const result = await tx.updateTable('network_tokens').set(changes).where('id', '=', tokenId).where('network_version', '=', expectedVersion).executeTakeFirst();
+      const result = await tx
+        .updateTable('network_tokens')
+        .set(changes)
+        .where('id', '=', tokenId)
+        .where('network_version', '=', expectedVersion)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 

@@ -17,15 +17,7 @@ import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
-import type {
-  Decision,
-  DecisionRequest,
-  IssuerCallbacks,
-  NetworkToken,
-  PaymentNetwork,
-  Suspender,
-  WalletEvent,
-} from '../network/types.js';
+import type { Decision, DecisionRequest, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
 import type { NetworkGateway } from '../network/gateway.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
 import { networkOfBrand } from '../network/providers.js';
@@ -80,8 +72,7 @@ const APPLY_ATTEMPTS = 10;
 
 class LostRace extends Error {}
 
-const actorOf = (caller: IssuerCaller) =>
-  `account:${caller.accountId}/sub:${caller.subject}${caller.operatorId ? `/operator:${caller.operatorId}` : ''}`;
+const actorOf = (caller: IssuerCaller) => `account:${caller.accountId}/sub:${caller.subject}${caller.operatorId ? `/operator:${caller.operatorId}` : ''}`;
 
 /** Which bound devices an operation added, removed or changed: what the audit trail records besides the status. */
 function deviceChanges(beforeJson: string, afterJson: string): { device_id: string; device_index: number; from: string | null; to: string | null }[] {
@@ -164,7 +155,11 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
    * this answer really replaced even while a notification of the same token commits concurrently: the audit trail
    * then chains (each record starts where the previous one ended) and no stale patch event follows a newer one.
    */
-  async function applyNetworkState(tx: Transaction, tokenId: string, token: NetworkToken): Promise<{ before: NetworkTokenRow; after: NetworkTokenRow; applied: boolean }> {
+  async function applyNetworkState(
+    tx: Transaction,
+    tokenId: string,
+    token: NetworkToken,
+  ): Promise<{ before: NetworkTokenRow; after: NetworkTokenRow; applied: boolean }> {
     const changes: NetworkTokenChanges = {
       status: token.status,
       suspenders: JSON.stringify(token.suspenders),
@@ -185,16 +180,35 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     );
   }
 
-  async function audit(tx: Transaction, actor: string, action: string, row: NetworkTokenRow, before: string | null, after: string | null, reason: string | null, detail?: Record<string, unknown>) {
+  async function audit(
+    tx: Transaction,
+    actor: string,
+    action: string,
+    row: NetworkTokenRow,
+    before: string | null,
+    after: string | null,
+    reason: string | null,
+    detail?: Record<string, unknown>,
+  ) {
     const at = clock();
-    await recordAudit(tx, { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) }, at);
+    await recordAudit(
+      tx,
+      { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) },
+      at,
+    );
     if (before !== after) {
       await emitEvent(tx, 'patch', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, patch: { status: after } }, at);
     }
   }
 
   /** Sends one operation to the network and commits its acknowledged result, with the audit record. */
-  async function operate(caller: IssuerCaller, row: NetworkTokenRow, operation: string, reason: string, call: (gateway: NetworkGateway) => Promise<NetworkToken>) {
+  async function operate(
+    caller: IssuerCaller,
+    row: NetworkTokenRow,
+    operation: string,
+    reason: string,
+    call: (gateway: NetworkGateway) => Promise<NetworkToken>,
+  ) {
     let token: NetworkToken;
     try {
       token = await call(deps.gateway());
@@ -203,7 +217,10 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         // Nothing changes here, but the attempt reached the network, which may have acted on a call whose answer
         // never came (a timeout): the trail must show it.
         await transact((tx) =>
-          audit(tx, actorOf(caller), `token.${operation.toLowerCase()}.failed`, row, row.status, row.status, reason, { operation, network_failure: error.mode }),
+          audit(tx, actorOf(caller), `token.${operation.toLowerCase()}.failed`, row, row.status, row.status, reason, {
+            operation,
+            network_failure: error.mode,
+          }),
         );
       }
       throw error;
@@ -254,8 +271,17 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
           await transact(async (tx) => {
             await dal.insertToken(tx, row);
             // Stamped with the server's clock, as every other record of the token (not the wall clock).
-            await recordAudit(tx, { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status }, at);
-            await emitEvent(tx, 'notification', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network }, at);
+            await recordAudit(
+              tx,
+              { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status },
+              at,
+            );
+            await emitEvent(
+              tx,
+              'notification',
+              { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network },
+              at,
+            );
           });
         } catch (error) {
           // A duplicate notification of the same token is fine; a token id collision draws again (retryOn).
@@ -286,7 +312,8 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       if (existing) {
         await transact(async (tx) => {
           const { before, after, applied } = await applyNetworkState(tx, existing.id, token);
-          if (applied) await audit(tx, `network:${token.network}`, 'token.network_update', before, before.status, after.status, null, { network_version: token.version });
+          if (applied)
+            await audit(tx, `network:${token.network}`, 'token.network_update', before, before.status, after.status, null, { network_version: token.version });
         });
         return;
       }
@@ -322,7 +349,13 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         const plan = planOperation(input.operation, stateOf(row), input.activationCode);
         await operate(caller, row, input.operation, input.reason, (gateway) =>
           plan.kind === 'lifecycle'
-            ? gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: plan.action, entity: 'ISSUER', reason: input.reason })
+            ? gateway.lifecycle({
+                network: row.network as PaymentNetwork,
+                tokenRef: row.token_ref,
+                action: plan.action,
+                entity: 'ISSUER',
+                reason: input.reason,
+              })
             : gateway.approveLatestInactiveDevice({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, method: plan.method }),
         );
       });
@@ -348,7 +381,13 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
               return;
             }
             await operate(caller, row, input.operation, input.reason, (gateway) =>
-              gateway.lifecycle({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, action: input.operation, entity: 'ISSUER', reason: input.reason }),
+              gateway.lifecycle({
+                network: row.network as PaymentNetwork,
+                tokenRef: row.token_ref,
+                action: input.operation,
+                entity: 'ISSUER',
+                reason: input.reason,
+              }),
             );
             applied.push(id);
           });
@@ -370,7 +409,14 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         const row = await findToken(caller.accountId, cardId, tokenId);
         const action = planDeviceBinding(stateOf(row), deviceId, input);
         await operate(caller, row, input.operation, input.reason, (gateway) =>
-          gateway.deviceBinding({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, deviceId, deviceIndex: input.deviceIndex, action, reason: input.reason }),
+          gateway.deviceBinding({
+            network: row.network as PaymentNetwork,
+            tokenRef: row.token_ref,
+            deviceId,
+            deviceIndex: input.deviceIndex,
+            action,
+            reason: input.reason,
+          }),
         );
       });
     },
@@ -381,10 +427,18 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       if (!card) throw new NotFound('card');
       const network = input.network ?? networkOfBrand(card.brand);
       if (!network) {
-        throw new InvalidInput({ field: 'network', reason: 'unsupported', message: 'the simulated networks tokenize Visa (vts) and Mastercard (mdes) cards only' });
+        throw new InvalidInput({
+          field: 'network',
+          reason: 'unsupported',
+          message: 'the simulated networks tokenize Visa (vts) and Mastercard (mdes) cards only',
+        });
       }
       if (networkOfBrand(card.brand) !== network) {
-        throw new InvalidInput({ field: 'network', reason: 'unsupported', message: `a ${card.brand ?? 'card of unknown brand'} cannot be tokenized on ${network}` });
+        throw new InvalidInput({
+          field: 'network',
+          reason: 'unsupported',
+          message: `a ${card.brand ?? 'card of unknown brand'} cannot be tokenized on ${network}`,
+        });
       }
       const secret = await sealed.open<IssuerCardSecret>(ISSUER_OWNER, `card:${card.id}`, { sealed: card.card_sealed, keyVersion: card.key_version });
       const outcome = await deps.gateway().provision({

@@ -3,14 +3,7 @@
  * calls on the network (`NetworkGateway`, what a real VTS or MDES adapter implements) and what the network calls
  * on the issuer (`IssuerCallbacks`). Sandbox-only controls are a separate interface (sandbox.ts).
  */
-import type {
-  ApproveDeviceRequest,
-  Decision,
-  DecisionRequest,
-  DeviceBindingRequest,
-  LifecycleRequest,
-  NetworkToken,
-} from './types.js';
+import type { ApproveDeviceRequest, Decision, DecisionRequest, DeviceBindingRequest, LifecycleRequest, NetworkToken } from './types.js';
 
 /** What the network calls on the issuer (Tessera's issuer side implements this). */
 export interface IssuerCallbacks {

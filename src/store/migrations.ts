@@ -78,17 +78,8 @@ const initial: Migration = {
       .execute();
     // The upsert key: one live token per card, scope and reuse token type. Deleted tokens drop their
     // fingerprint (NULLs never collide), so the same card can be tokenized again afterwards.
-    await db.schema
-      .createIndex('card_tokens_upsert_key')
-      .on('card_tokens')
-      .columns(['token_scope_id', 'reuse_token_type', 'fingerprint'])
-      .unique()
-      .execute();
-    await db.schema
-      .createIndex('card_tokens_analytics')
-      .on('card_tokens')
-      .columns(['merchant_id', 'analytics_token'])
-      .execute();
+    await db.schema.createIndex('card_tokens_upsert_key').on('card_tokens').columns(['token_scope_id', 'reuse_token_type', 'fingerprint']).unique().execute();
+    await db.schema.createIndex('card_tokens_analytics').on('card_tokens').columns(['merchant_id', 'analytics_token']).execute();
     await db.schema
       .createTable('audit_log')
       .addColumn('id', 'text', (c) => c.primaryKey())

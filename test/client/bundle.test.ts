@@ -53,7 +53,10 @@ async function encryptWith(file: string): Promise<{ exports: string[]; encrypted
 
 async function decryptCard(encrypted: string): Promise<Record<string, unknown>> {
   const armored = Buffer.from(encrypted, 'base64').toString('utf8');
-  const { data } = await decrypt({ message: await readMessage({ armoredMessage: armored }), decryptionKeys: await readPrivateKey({ armoredKey: privateKeyArmored }) });
+  const { data } = await decrypt({
+    message: await readMessage({ armoredMessage: armored }),
+    decryptionKeys: await readPrivateKey({ armoredKey: privateKeyArmored }),
+  });
   return JSON.parse(String(data)) as Record<string, unknown>;
 }
 
@@ -64,7 +67,8 @@ describe('@tessera-vault/client build', () => {
     const targets = JSON.stringify(pkg.exports).match(/\.\/dist\/[^"]+/g) ?? [];
     expect(targets.length).toBeGreaterThan(3);
     for (const target of [...targets, pkg.types]) expect(existsSync(join(PACKAGE, target)), target).toBe(true);
-    for (const file of ['tessera-client.browser.mjs.map', 'tessera-client.browser.mjs.LEGAL.txt', 'index.mjs.map']) expect(existsSync(join(DIST, file)), file).toBe(true);
+    for (const file of ['tessera-client.browser.mjs.map', 'tessera-client.browser.mjs.LEGAL.txt', 'index.mjs.map'])
+      expect(existsSync(join(DIST, file)), file).toBe(true);
     expect(readFileSync(join(DIST, 'types', 'encrypt-card.d.ts'), 'utf8')).toContain('export declare function encryptCard');
   });
 
@@ -81,14 +85,18 @@ describe('@tessera-vault/client build', () => {
     expect(readFileSync(join(DIST, 'index.mjs'), 'utf8')).toMatch(/from\s*"openpgp"/);
   });
 
-  it.each(['index.mjs', 'tessera-client.browser.mjs'])('%s exports encryptCard, and its ciphertext decrypts to the card', async (file) => {
-    const { exports, encrypted } = await encryptWith(join(DIST, file));
-    expect(exports).toEqual(['captureTimeNow', 'decodeDistributedPublicKey', 'encodePublicKeyForDistribution', 'encryptCard', 'serializeCard']);
-    expect(encrypted).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const card = await decryptCard(encrypted);
-    expect(card).toMatchObject({ cardNumber: '4111111111111111', expiryMonth: 12, expiryYear: 2030, cvv: '123' });
-    expect(card.captureTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-  }, 60_000);
+  it.each(['index.mjs', 'tessera-client.browser.mjs'])(
+    '%s exports encryptCard, and its ciphertext decrypts to the card',
+    async (file) => {
+      const { exports, encrypted } = await encryptWith(join(DIST, file));
+      expect(exports).toEqual(['captureTimeNow', 'decodeDistributedPublicKey', 'encodePublicKeyForDistribution', 'encryptCard', 'serializeCard']);
+      expect(encrypted).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const card = await decryptCard(encrypted);
+      expect(card).toMatchObject({ cardNumber: '4111111111111111', expiryMonth: 12, expiryYear: 2030, cvv: '123' });
+      expect(card.captureTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    },
+    60_000,
+  );
 
   it('the example page loads the browser bundle and its script, no inline script', () => {
     const html = readFileSync(join(PACKAGE, 'example', 'index.html'), 'utf8');
@@ -97,4 +105,3 @@ describe('@tessera-vault/client build', () => {
     expect(readFileSync(join(PACKAGE, 'example', 'capture.js'), 'utf8')).toContain("from '../dist/tessera-client.browser.mjs'");
   });
 });
-

@@ -44,7 +44,9 @@ describe('weak secrets are refused in production', () => {
   });
 
   it('the same weak admin token is still accepted in development (only production enforces strength)', () => {
-    expect(loadConfig({ TESSERA_DATA_DIR: tempDir(), TESSERA_MASTER_KEY: masterKeyB64(), TESSERA_ADMIN_TOKEN: 'a'.repeat(24) }).adminToken).toBe('a'.repeat(24));
+    expect(loadConfig({ TESSERA_DATA_DIR: tempDir(), TESSERA_MASTER_KEY: masterKeyB64(), TESSERA_ADMIN_TOKEN: 'a'.repeat(24) }).adminToken).toBe(
+      'a'.repeat(24),
+    );
   });
 
   it.each([
@@ -100,7 +102,9 @@ describe('the sandbox switch', () => {
 
   it('TESSERA_SANDBOX=on enables it in production, off disables it in development', () => {
     expect(loadConfig(production({ TESSERA_SANDBOX: 'on' })).sandbox).toBe(true);
-    expect(loadConfig({ TESSERA_DATA_DIR: tempDir(), TESSERA_MASTER_KEY: masterKeyB64(), TESSERA_ADMIN_TOKEN: strongToken(), TESSERA_SANDBOX: 'off' }).sandbox).toBe(false);
+    expect(
+      loadConfig({ TESSERA_DATA_DIR: tempDir(), TESSERA_MASTER_KEY: masterKeyB64(), TESSERA_ADMIN_TOKEN: strongToken(), TESSERA_SANDBOX: 'off' }).sandbox,
+    ).toBe(false);
   });
 
   it.each(['yes', 'enabled', 'onn'])('TESSERA_SANDBOX=%j is an error', (value) => {

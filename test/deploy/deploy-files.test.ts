@@ -17,9 +17,23 @@ import { createLogger } from '../../src/log.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, unknown>; ports?: string[]; image?: string; build?: unknown }>;
+  services: Record<
+    string,
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      healthcheck?: { test: string[] };
+      depends_on?: Record<string, unknown>;
+      ports?: string[];
+      image?: string;
+      build?: unknown;
+    }
+  >;
 };
 const run = promisify(execFile);
 
@@ -55,7 +69,7 @@ describe('Dockerfile', () => {
     const users = runtime.filter((l) => /^USER /.test(l));
     expect(users).toEqual(['USER node']);
     // USER comes before the process starts: nothing after it switches back.
-    expect(runtime.findIndex((l) => l === 'USER node')).toBeLessThan(runtime.findIndex((l) => /^ENTRYPOINT /.test(l)));
+    expect(runtime.indexOf('USER node')).toBeLessThan(runtime.findIndex((l) => /^ENTRYPOINT /.test(l)));
     expect(runtime.join('\n')).toMatch(/NODE_ENV=production/);
     expect(runtime.join('\n')).toMatch(/HOST=0\.0\.0\.0/);
     expect(runtime.some((l) => /^HEALTHCHECK .*\/livez/.test(l))).toBe(true);
@@ -66,8 +80,15 @@ describe('Dockerfile', () => {
   it('copies only paths that exist and that .dockerignore lets through', () => {
     const copied = instructions
       .filter((l) => /^COPY /.test(l) && !/--from=/.test(l))
-      .flatMap((l) => l.replace(/^COPY\s+(--\S+\s+)*/, '').split(/\s+/).slice(0, -1));
-    expect(copied.sort()).toEqual(['openapi', 'package-lock.json', 'package.json', 'package.json', 'resources', 'src', 'tsconfig.build.json', 'tsconfig.json'].sort());
+      .flatMap((l) =>
+        l
+          .replace(/^COPY\s+(--\S+\s+)*/, '')
+          .split(/\s+/)
+          .slice(0, -1),
+      );
+    expect(copied.sort()).toEqual(
+      ['openapi', 'package-lock.json', 'package.json', 'package.json', 'resources', 'src', 'tsconfig.build.json', 'tsconfig.json'].sort(),
+    );
     for (const path of copied) {
       expect(existsSync(join(ROOT, path)), path).toBe(true);
       expect(dockerignore, path).not.toContain(path);
@@ -153,15 +174,18 @@ describe('compose.yaml', () => {
   });
 
   const composeCli = ['docker-compose', 'docker'].find((cli) => spawnSync(cli, cli === 'docker' ? ['compose', 'version'] : ['version']).status === 0);
-  it.runIf(composeCli !== undefined)(`is valid for ${composeCli ?? 'compose (not installed: skipped)'} config, and refuses to run without the secrets`, async () => {
-    const args = composeCli === 'docker' ? ['compose', '-f', 'compose.yaml', 'config'] : ['-f', 'compose.yaml', 'config'];
-    const secrets = { POSTGRES_PASSWORD: 'pw', TESSERA_MASTER_KEY: 'mk', TESSERA_ADMIN_TOKEN: 'at', TESSERA_NETWORK_SECRET: 'ns' };
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in secrets)));
-    const ok = spawnSync(composeCli!, args, { cwd: ROOT, env: { ...clean, ...secrets }, encoding: 'utf8' });
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('postgres://tessera:pw@postgres:5432/tessera');
-    const missing = spawnSync(composeCli!, args, { cwd: ROOT, env: clean, encoding: 'utf8' });
-    expect(missing.status).not.toBe(0);
-    expect(missing.stderr).toMatch(/set (POSTGRES_PASSWORD|TESSERA_\w+) in \.env/);
-  });
+  it.runIf(composeCli !== undefined)(
+    `is valid for ${composeCli ?? 'compose (not installed: skipped)'} config, and refuses to run without the secrets`,
+    async () => {
+      const args = composeCli === 'docker' ? ['compose', '-f', 'compose.yaml', 'config'] : ['-f', 'compose.yaml', 'config'];
+      const secrets = { POSTGRES_PASSWORD: 'pw', TESSERA_MASTER_KEY: 'mk', TESSERA_ADMIN_TOKEN: 'at', TESSERA_NETWORK_SECRET: 'ns' };
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in secrets)));
+      const ok = spawnSync(composeCli!, args, { cwd: ROOT, env: { ...clean, ...secrets }, encoding: 'utf8' });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('postgres://tessera:pw@postgres:5432/tessera');
+      const missing = spawnSync(composeCli!, args, { cwd: ROOT, env: clean, encoding: 'utf8' });
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toMatch(/set (POSTGRES_PASSWORD|TESSERA_\w+) in \.env/);
+    },
+  );
 });

@@ -141,7 +141,12 @@ describe('/metrics', () => {
   it('with a token, answers 401 without the right bearer and the text with it', async () => {
     const token = 'metrics-token-of-good-length-123';
     const { base } = await start({ token });
-    for (const headers of <Array<Record<string, string>>>[{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${token}` }, { authorization: `Bearer ${token}x` }]) {
+    for (const headers of <Array<Record<string, string>>>[
+      {},
+      { authorization: 'Bearer wrong-token-wrong-token' },
+      { authorization: `Basic ${token}` },
+      { authorization: `Bearer ${token}x` },
+    ]) {
       const response = await fetch(`${base}/metrics`, { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);

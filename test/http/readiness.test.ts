@@ -85,7 +85,12 @@ describe('/readyz with fake checks', () => {
     const base = await serve([
       ok,
       { name: 'broken', check: async () => Promise.reject(new Error('disk on fire')) },
-      { name: 'thrown', check: () => { throw new Error('synchronous throw'); } },
+      {
+        name: 'thrown',
+        check: () => {
+          throw new Error('synchronous throw');
+        },
+      },
     ]);
     const { status, body } = await readyz(base);
     expect(status).toBe(503);
@@ -110,7 +115,19 @@ describe('/readyz with fake checks', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const app = createHttpServer(createLogger('silent'));
     app.addHook('onRequest', async () => void (arrived += 1));
-    addReadiness(app, [{ name: 'counted', check: async () => { runs += 1; await gate; } }], { timeoutMs: 10_000 });
+    addReadiness(
+      app,
+      [
+        {
+          name: 'counted',
+          check: async () => {
+            runs += 1;
+            await gate;
+          },
+        },
+      ],
+      { timeoutMs: 10_000 },
+    );
     apps.push(app);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const probes = Array.from({ length: 5 }, () => readyz(base));
@@ -155,8 +172,15 @@ describe('/readyz with real dependencies', () => {
 
   it('PostgreSQL: ok against the test server, failed (connection refused) against a port where nothing listens', async () => {
     const up = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 1 });
-    const down = new pg.Pool({ connectionString: `postgres://tessera:pw-never-shown@127.0.0.1:${await closedPort()}/test`, max: 1, connectionTimeoutMillis: 1_000 });
-    cleanups.push(() => up.end(), () => down.end());
+    const down = new pg.Pool({
+      connectionString: `postgres://tessera:pw-never-shown@127.0.0.1:${await closedPort()}/test`,
+      max: 1,
+      connectionTimeoutMillis: 1_000,
+    });
+    cleanups.push(
+      () => up.end(),
+      () => down.end(),
+    );
     const none: MigrationStatus = { pending: async () => [] };
     const good = await readyz(await serve(readinessChecks({ database: postgresPing(up), migrations: none }), 2_000));
     expect(good).toMatchObject({ status: 200, body: { checks: { database: { status: 'ok' } } } });
@@ -211,7 +235,10 @@ describe('/readyz with real dependencies', () => {
     const silent: Server = createServer(() => undefined);
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
-    cleanups.push(() => { silent.closeAllConnections(); silent.close(); });
+    cleanups.push(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
     const address = silent.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
     const base = await serve([{ name: 'network', check: () => httpReachable(`http://127.0.0.1:${address.port}/`, 300).ping() }], 2_000);

@@ -191,13 +191,23 @@ describe.each(ENGINES)('simulator schema on %s', (engine) => {
     try {
       // The DDL of that migration, as databases migrated before the simulator owned its schema hold it.
       const db = product.db as unknown as Kysely<unknown>;
-      await db.schema.createTable('network_sim_tokens').addColumn('token_ref', 'text', (c) => c.primaryKey())
-        .addColumn('network', 'text', (c) => c.notNull()).addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('record', 'text', (c) => c.notNull()).execute();
-      await db.schema.createTable('network_sim_pan_refs').addColumn('fingerprint', 'text', (c) => c.primaryKey())
-        .addColumn('pan_ref', 'text', (c) => c.notNull()).addColumn('par', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('network_sim_tokens')
+        .addColumn('token_ref', 'text', (c) => c.primaryKey())
+        .addColumn('network', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('record', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('network_sim_pan_refs')
+        .addColumn('fingerprint', 'text', (c) => c.primaryKey())
+        .addColumn('pan_ref', 'text', (c) => c.notNull())
+        .addColumn('par', 'text', (c) => c.notNull())
+        .execute();
       const old = record();
-      await sql`insert into network_sim_tokens (token_ref, network, version, record) values (${old.token.tokenRef}, 'vts', 1, ${JSON.stringify(old)})`.execute(db);
+      await sql`insert into network_sim_tokens (token_ref, network, version, record) values (${old.token.tokenRef}, 'vts', 1, ${JSON.stringify(old)})`.execute(
+        db,
+      );
       await sql`insert into network_sim_pan_refs (fingerprint, pan_ref, par) values ('vts:old', ${refs(7).panRef}, ${refs(7).par})`.execute(db);
 
       const store = await openDatabaseSimulatorStore(product);

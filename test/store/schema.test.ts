@@ -122,10 +122,7 @@ describe.each(ENGINES)('schema.ts against the migrations on %s', (engine) => {
         const { rows } = await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table.name})`.execute(store.db);
         for (const row of rows) if (row.pk > 0) keyColumns.add(row.name);
       }
-      actual.set(
-        table.name,
-        new Map(table.columns.map((c) => [c.name, `${kindOf(c.dataType)}${c.isNullable && !keyColumns.has(c.name) ? '?' : ''}`])),
-      );
+      actual.set(table.name, new Map(table.columns.map((c) => [c.name, `${kindOf(c.dataType)}${c.isNullable && !keyColumns.has(c.name) ? '?' : ''}`])));
     }
   });
   afterAll(async () => {

@@ -97,9 +97,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     const token = await simulator.getToken(pathNetwork(request.params.network), request.params.tokenRef);
     return token ?? refuse('token not found');
   });
-  app.post<{ Params: TokenParams }>(ROUTES.lifecycle, async (request) =>
-    simulator.lifecycle(parseLifecycleRequest(withParams(request, request.params))),
-  );
+  app.post<{ Params: TokenParams }>(ROUTES.lifecycle, async (request) => simulator.lifecycle(parseLifecycleRequest(withParams(request, request.params))));
   app.post<{ Params: TokenParams }>(ROUTES.approveLatestDevice, async (request) =>
     simulator.approveLatestInactiveDevice(parseApproveDeviceRequest(withParams(request, request.params))),
   );

@@ -49,10 +49,8 @@ export const paths = {
   provision: (network: PaymentNetwork) => `/${seg(network)}/provision`,
   token: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}`,
   lifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/lifecycle`,
-  approveLatestDevice: (network: PaymentNetwork, tokenRef: string) =>
-    `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
-  deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) =>
-    `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
+  approveLatestDevice: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
+  deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
 };
 
 /** Body of every error answer, both directions. */

@@ -36,10 +36,7 @@ export async function openDatabaseSimulatorStore<DB>(
 
   if (options.migrate !== false) {
     // On PostgreSQL the bookkeeping goes in the connection's schema (the one `?schema=` selected, or public).
-    const schema =
-      handle.engine === 'postgres'
-        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-        : undefined;
+    const schema = handle.engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
     await migrateSimulatorToLatest(db as unknown as Kysely<unknown>, schema);
   }
 
@@ -80,9 +77,7 @@ export async function openDatabaseSimulatorStore<DB>(
       if (known) return known;
       const fresh = mint();
       try {
-        await transact((tx) =>
-          tx.insertInto('network_sim_pan_refs').values({ fingerprint, pan_ref: fresh.panRef, par: fresh.par }).execute(),
-        );
+        await transact((tx) => tx.insertInto('network_sim_pan_refs').values({ fingerprint, pan_ref: fresh.panRef, par: fresh.par }).execute());
         return { ...fresh };
       } catch (error) {
         // Two provisionings of a new card at once: the first one's references win.

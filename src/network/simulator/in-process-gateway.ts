@@ -29,10 +29,7 @@ export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessG
         settle();
         reject(err);
       };
-      const timer = setTimeout(
-        () => fail(new NetworkFailure('timeout', `network did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => fail(new NetworkFailure('timeout', `network did not answer within ${timeoutMs} ms`)), timeoutMs);
       pending.add(fail);
       const settle = (): void => {
         clearTimeout(timer);

@@ -20,7 +20,6 @@ import {
   type ApproveDeviceRequest,
   type Decision,
   type DeviceBindingRequest,
-  type FaultSpec,
   type LifecycleRequest,
   type NetworkDevice,
   type NetworkOperation,
@@ -32,14 +31,7 @@ import {
 } from '../types.js';
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
 import { createPanReferenceRegistry } from './pan-references.js';
-import {
-  applyLifecycle,
-  approveDevice,
-  approveLatestInactiveDevice,
-  refuse,
-  removeDevice,
-  requestDeviceBinding,
-} from './state-machine.js';
+import { applyLifecycle, approveDevice, approveLatestInactiveDevice, refuse, removeDevice, requestDeviceBinding } from './state-machine.js';
 import { createMemorySimulatorStore, type SimulatorRecord, type SimulatorStore } from './store.js';
 
 /** The subset of a pino logger the simulator uses. */
@@ -130,11 +122,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   }
 
   /** Read-modify-write of one token, alone among the operations on that token. */
-  function change(
-    network: PaymentNetwork,
-    tokenRef: string,
-    apply: (record: SimulatorRecord, at: string) => SimulatorRecord,
-  ): Promise<NetworkToken> {
+  function change(network: PaymentNetwork, tokenRef: string, apply: (record: SimulatorRecord, at: string) => SimulatorRecord): Promise<NetworkToken> {
     return mutex.run(tokenRef, () =>
       withRetry(
         async () => {
@@ -263,9 +251,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     } catch (err) {
       logger?.warn({ network: req.network, tokenRef, error: errorMessage(err) }, 'issuer notification failed');
       // If even this fails, the network keeps a token nobody was told of: harmless, never used.
-      await store.remove(tokenRef).catch((removal: unknown) =>
-        logger?.warn({ network: req.network, tokenRef, error: errorMessage(removal) }, 'could not forget an unacknowledged token'),
-      );
+      await store
+        .remove(tokenRef)
+        .catch((removal: unknown) =>
+          logger?.warn({ network: req.network, tokenRef, error: errorMessage(removal) }, 'could not forget an unacknowledged token'),
+        );
       throw new NetworkFailure('error', 'issuer notification failed');
     }
     return { approved: true, token: record.token };
@@ -304,10 +294,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     try {
       await callbacks.notify(structuredClone(token));
     } catch (err) {
-      logger?.warn(
-        { network: token.network, tokenRef: token.tokenRef, version: token.version, error: errorMessage(err) },
-        'issuer notification failed',
-      );
+      logger?.warn({ network: token.network, tokenRef: token.tokenRef, version: token.version, error: errorMessage(err) }, 'issuer notification failed');
     }
   }
 
