@@ -62,6 +62,9 @@ export async function startServer(): Promise<ServerProcess> {
     TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
     TESSERA_ADMIN_TOKEN: adminToken,
     TESSERA_LOG_LEVEL: 'warn',
+    // The benchmark drives one credential from one address far above any production limit: limits off.
+    TESSERA_RATE_LIMIT_PER_ADDRESS: '0',
+    TESSERA_RATE_LIMIT_PER_CREDENTIAL: '0',
   };
   let child: ChildProcess;
   try {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { PACKAGE_ROOT } from './paths.js';
 import { weakKey, weakTextSecret } from './secret-strength.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
+import { jwksUrlRefusal } from './auth/jwks-address.js';
 
 /**
  * A bad configuration. loadConfig reports every problem at once: `errors` lists them, one per variable, and the
@@ -73,9 +74,26 @@ export interface ConnectionLimits {
 export interface ExternalJwtIssuerConfig {
   issuer: string;
   algorithms: string[];
-  audience?: string;
+  /** Required: an external token must name this audience (and a tenant). */
+  audience: string;
   jwksUrl?: string;
+  /** TESSERA_JWT_EXTERNAL_JWKS_ALLOW_PRIVATE: a JWKS over http, or at a private / loopback address (tests, labs). */
+  jwksAllowPrivate?: boolean;
   publicKeyPem?: string;
+}
+
+/** Per-minute limits of the edges (0 turns one off) and the fixed delay of a failed merchant authentication. */
+export interface RateLimitConfig {
+  /** TESSERA_RATE_LIMIT_PER_ADDRESS: requests a minute from one client address, before authentication. */
+  perAddress: number;
+  /** TESSERA_RATE_LIMIT_PER_CREDENTIAL: requests a minute per API key, account-token subject, or the admin token. */
+  perCredential: number;
+  /** TESSERA_AUTH_FAILURES_PER_ADDRESS: failed merchant authentications a minute from one address. */
+  authFailuresPerAddress: number;
+  /** TESSERA_AUTH_FAILURES_PER_KEY: failed merchant authentications a minute naming one API key id. */
+  authFailuresPerKey: number;
+  /** TESSERA_AUTH_FAILURE_DELAY_MS: a failed merchant authentication is answered after at least this long. */
+  authFailureDelayMs: number;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -105,6 +123,7 @@ export interface Config {
   network: NetworkConfig;
   /** Timeouts and per-client connection limits of the HTTP server. */
   http: ConnectionLimits;
+  rateLimits: RateLimitConfig;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
   /** Secrets generated on this start (development only), so the CLI can tell the operator once. */
   generated: { adminToken: boolean; masterKey: boolean };
@@ -198,11 +217,19 @@ function parseExternalIssuer(env: Env): ExternalJwtIssuerConfig | undefined {
   if (publicKeyPem && !publicKeyPem.includes('BEGIN PUBLIC KEY')) {
     throw new ConfigError('TESSERA_JWT_EXTERNAL_PUBLIC_KEY must be an SPKI PEM (-----BEGIN PUBLIC KEY-----)');
   }
+  // Without an audience, a token the IdP minted for any other application would be accepted here.
+  const audience = env.TESSERA_JWT_EXTERNAL_AUDIENCE;
+  if (!audience) throw new ConfigError('TESSERA_JWT_EXTERNAL_AUDIENCE (the aud external account tokens must carry) is required with an external JWT issuer');
+  const jwksAllowPrivate = switchVar(env, 'TESSERA_JWT_EXTERNAL_JWKS_ALLOW_PRIVATE', false);
+  if (jwksUrl) {
+    const refusal = jwksUrlRefusal(jwksUrl, jwksAllowPrivate);
+    if (refusal) throw new ConfigError(`TESSERA_JWT_EXTERNAL_JWKS_URL ${refusal}`);
+  }
   return {
     issuer,
     algorithms,
-    ...(env.TESSERA_JWT_EXTERNAL_AUDIENCE ? { audience: env.TESSERA_JWT_EXTERNAL_AUDIENCE } : {}),
-    ...(jwksUrl ? { jwksUrl: parseUrl('TESSERA_JWT_EXTERNAL_JWKS_URL', jwksUrl) } : {}),
+    audience,
+    ...(jwksUrl ? { jwksUrl: parseUrl('TESSERA_JWT_EXTERNAL_JWKS_URL', jwksUrl), jwksAllowPrivate } : {}),
     ...(publicKeyPem ? { publicKeyPem } : {}),
   };
 }
@@ -329,6 +356,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnectionsPerAddress: problems.take(() => intVar(env, 'TESSERA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 100_000), 256),
     shutdownGraceMs: problems.take(() => intVar(env, 'TESSERA_HTTP_SHUTDOWN_GRACE_MS', 5_000, 0, 600_000), 5_000),
   };
+  const rateLimits: RateLimitConfig = {
+    perAddress: problems.take(() => intVar(env, 'TESSERA_RATE_LIMIT_PER_ADDRESS', 12_000, 0, 10_000_000), 12_000),
+    perCredential: problems.take(() => intVar(env, 'TESSERA_RATE_LIMIT_PER_CREDENTIAL', 6_000, 0, 10_000_000), 6_000),
+    authFailuresPerAddress: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURES_PER_ADDRESS', 60, 0, 1_000_000), 60),
+    authFailuresPerKey: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURES_PER_KEY', 60, 0, 1_000_000), 60),
+    authFailureDelayMs: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURE_DELAY_MS', 100, 0, 10_000), 100),
+  };
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -368,6 +402,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: networkTimeoutMs,
     },
     http,
+    rateLimits,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },
   };

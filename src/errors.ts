@@ -123,3 +123,16 @@ export class Unavailable extends DomainError {
     super(message);
   }
 }
+
+/** Too many requests (or failed authentications) from one caller or address; it may retry after the delay. */
+export class RateLimited extends DomainError {
+  readonly kind = 'rate_limited';
+  constructor(
+    /** Whole seconds until the caller may try again (the `Retry-After` header). */
+    readonly retryAfterSeconds: number,
+    /** What was limited, for the log: `address`, `credential`, `auth_failures_address`, `auth_failures_key`. */
+    readonly limit: string,
+  ) {
+    super(`rate limited (${limit})`);
+  }
+}

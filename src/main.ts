@@ -19,7 +19,9 @@ import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
-import { createMerchantAuthenticator, type MerchantAuthenticator } from './auth/merchant-basic.js';
+import { createMerchantAuthenticator } from './auth/merchant-basic.js';
+import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
+import { createRequestLimits } from './auth/rate-limits.js';
 import { registerVerifoneRoutes } from './api/verifone/routes.js';
 import { createMerchantAdmin, type MerchantAdmin } from './admin/merchant-admin.js';
 import { createAdminDal } from './admin/dal.js';
@@ -58,7 +60,7 @@ export interface Core {
   merchants: MerchantAdmin;
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
-  authenticator: MerchantAuthenticator;
+  authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
   /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
@@ -149,7 +151,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
-    authenticator: createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }),
+    // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
+    authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     gateway: network,
@@ -188,17 +191,20 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
       ...(config.network.url ? { network: httpReachable(config.network.url) } : {}),
     }),
   });
-  registerVerifoneRoutes(http, core);
+  // Requests per client address and per credential, shared by every API (429 with Retry-After in each envelope).
+  const limits = createRequestLimits(config.rateLimits, core.clock);
+  registerVerifoneRoutes(http, { tokens: core.tokens, authenticator: core.authenticator, limits });
   registerAdminRoutes(http, {
+    limits,
     adminToken: config.adminToken,
     merchants: core.merchants,
     captureKeys: core.captureKeys,
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
   });
-  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier });
+  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
-  if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
+  if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   return {

@@ -3,10 +3,11 @@
  * Tessera signs its own with Ed25519; tokens from one external issuer (the tenant's IdP) are also accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, calculateJwkThumbprint, createRemoteJWKSet, customFetch, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { importJWK, importSPKI, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { InvalidInput, Unauthorized } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
+import { jwksFetch, jwksUrlRefusal } from './jwks-address.js';
 
 const LOCAL_ALG = 'EdDSA';
 
@@ -96,7 +97,10 @@ export interface AccountTokenVerifierOptions {
   local?: { publicJwk: JWK; issuer: string };
   external?: {
     issuer: string;
-    audience?: string;
+    /** Required: an external token must carry this `aud`, and a `tenant_id` (it would otherwise reach every tenant). */
+    audience: string;
+    /** Allow a JWKS over http or at a private / loopback / link-local address (tests, labs). */
+    jwksAllowPrivate?: boolean;
     /** Pinned: a token whose header names any other alg is refused before a key is even looked up. */
     algorithms: string[];
     jwksUrl?: string;
@@ -116,10 +120,17 @@ interface Route {
   algorithms: string[];
   audience?: string;
   typ?: string;
+  /** The token must name its tenant (external issuers: their tokens would otherwise reach every tenant). */
+  requireTenant?: boolean;
 }
 
 function externalKey(ext: NonNullable<AccountTokenVerifierOptions['external']>): JWTVerifyGetKey {
-  if (ext.jwksUrl !== undefined && ext.publicKeyPem === undefined) return createRemoteJWKSet(new URL(ext.jwksUrl));
+  if (ext.jwksUrl !== undefined && ext.publicKeyPem === undefined) {
+    const allowPrivate = ext.jwksAllowPrivate === true;
+    const refusal = jwksUrlRefusal(ext.jwksUrl, allowPrivate);
+    if (refusal) throw new Error(`external account token issuer: the JWKS URL ${refusal}`);
+    return createRemoteJWKSet(new URL(ext.jwksUrl), { [customFetch]: jwksFetch(allowPrivate) });
+  }
   if (ext.publicKeyPem === undefined || ext.jwksUrl !== undefined) {
     throw new Error('external account token issuer: exactly one of jwksUrl, publicKeyPem');
   }
@@ -154,7 +165,8 @@ export function createAccountTokenVerifier(opts: AccountTokenVerifierOptions): A
     if (external.algorithms.length === 0 || external.algorithms.includes('none')) {
       throw new Error('external issuer: pin at least one real algorithm');
     }
-    routes.set(external.issuer, { key: externalKey(external), algorithms: [...external.algorithms], audience: external.audience });
+    if (typeof external.audience !== 'string' || external.audience === '') throw new Error('external issuer: an audience is required');
+    routes.set(external.issuer, { key: externalKey(external), algorithms: [...external.algorithms], audience: external.audience, requireTenant: true });
   }
   if (routes.size === 0) throw new Error('account token verifier: no issuer configured');
   const now = opts.now ?? systemClock;
@@ -179,6 +191,7 @@ export function createAccountTokenVerifier(opts: AccountTokenVerifierOptions): A
         const { payload } = await jwtVerify(token, route.key, verifyOpts);
         const tenant = payload.tenant_id;
         if (tenant !== undefined && typeof tenant !== 'string') throw new Unauthorized('bad tenant claim');
+        if (route.requireTenant && (typeof tenant !== 'string' || tenant === '')) throw new Unauthorized('missing tenant claim');
         const accountId = accountIdOf(payload);
         return { accountId, tenantId: tenant, subject: payload.sub || `account:${accountId}`, issuer: iss };
       } catch (err) {

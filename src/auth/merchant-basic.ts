@@ -14,7 +14,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { Unauthorized } from '../errors.js';
-import { hashSecret, verifySecret } from '../vault/secrets.js';
+import { verifySecret } from '../vault/secrets.js';
 import type { Clock } from '../clock.js';
 import type { MerchantCaller } from '../merchant/types.js';
 import { constantTimeEqual, parseBasic } from './credentials.js';
@@ -42,8 +42,6 @@ export function createMerchantAuthenticator(deps: MerchantBasicDeps): MerchantAu
   const cacheKey = randomBytes(32);
   const digest = (secret: string) => createHmac('sha256', cacheKey).update(secret).digest();
   const verified = new Map<string, { digest: Buffer; merchantId: string; until: number }>();
-  // Unknown key ids still cost one scrypt, so response time does not tell which ids exist.
-  const decoyHash = hashSecret(randomBytes(16).toString('hex'));
   /** Verifications in progress, by key id and secret digest: resolve to the merchant id. */
   const verifying = new Map<string, Promise<string>>();
   /** Bumped by forget(): a verification that began before a revocation must not put the key back in the cache. */
@@ -52,8 +50,12 @@ export function createMerchantAuthenticator(deps: MerchantBasicDeps): MerchantAu
   async function verify(apiKeyId: string, secret: string, secretDigest: Buffer, now: number): Promise<string> {
     const forgetsAtStart = forgets;
     const key = await findApiKey(apiKeyId);
-    const ok = await verifySecret(secret, key?.secret_hash ?? (await decoyHash));
-    if (!key || !ok || key.revoked_at !== null) throw new Unauthorized('wrong credentials');
+    // An unknown key id never reaches scrypt: it costs the server a lookup only. Timing does not tell which ids
+    // exist because every failure is answered after the same fixed delay, and failures are rate limited per
+    // address and per key id (merchant-backoff.ts).
+    if (!key) throw new Unauthorized('wrong credentials');
+    const ok = await verifySecret(secret, key.secret_hash);
+    if (!ok || key.revoked_at !== null) throw new Unauthorized('wrong credentials');
     if (forgets === forgetsAtStart) {
       if (verified.size >= MAX_CACHED) verified.clear();
       verified.set(apiKeyId, { digest: secretDigest, merchantId: key.merchant_id, until: now + CACHE_TTL_MS });

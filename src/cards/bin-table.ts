@@ -208,3 +208,13 @@ export function parseBinTable(csvText: string, source = '<bin table>'): BinTable
 export function loadBinTable(path: string): BinTable {
   return parseBinTable(readFileSync(path, 'utf8'), path);
 }
+
+/**
+ * The brand of a card when the caller named none (DOMAIN.md §2): the one its number's IIN range gives, except that a
+ * BIN table row saying CB wins over Visa or Mastercard — Carte Bancaires has no range of its own, its cards are
+ * co-badged on Visa and Mastercard ranges, so only the BIN table can tell. Without a detected brand, the table's.
+ */
+export function cardBrandOf(detected: CardBrand | undefined, record: BinRecord | undefined): CardBrand | undefined {
+  if (record?.brand === 'CB' && (detected === undefined || detected === 'VISA' || detected === 'MASTERCARD')) return 'CB';
+  return detected ?? record?.brand;
+}

@@ -26,4 +26,5 @@ export {
   BIN_MAX_LENGTH,
   parseBinTable,
   loadBinTable,
+  cardBrandOf,
 } from './bin-table.js';

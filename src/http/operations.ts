@@ -48,10 +48,12 @@ export function locateOperation(doc: OpenApiDocument, operationId: string): { me
   throw new Error(`operation ${operationId} is not in the OpenAPI document`);
 }
 
-/** Registers each operation on `scope` at the method and path its document gives it. */
-export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly AnyOperation[]): void {
+/** Registers each operation on `scope` at the method and path its document gives it; returns those (for 405s). */
+export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument, operations: readonly AnyOperation[]): Array<{ method: Method; url: string }> {
+  const located: Array<{ method: Method; url: string }> = [];
   for (const operation of operations) {
     const { method, url } = locateOperation(doc, operation.operationId);
+    located.push({ method, url });
     // Each operation was type-checked against its own route shape in its file; the registry only passes it on.
     scope.route({
       method,
@@ -61,4 +63,5 @@ export function registerOperations(scope: FastifyInstance, doc: OpenApiDocument,
       handler: operation.handler as RouteHandlerMethod,
     });
   }
+  return located;
 }

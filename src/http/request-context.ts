@@ -5,7 +5,7 @@
  * with the route, status, duration and whom the request acted for. URLs are logged redacted (log-redaction.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { LogController, type FastifyInstance } from 'fastify';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { redactUrl } from './log-redaction.js';
 
 declare module 'fastify' {
@@ -34,26 +34,32 @@ const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
 };
 
+/** The request id and security headers every answer carries (also set by hand where no hook runs: edges.ts). */
+export function answerHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+}
+
 export function addRequestContext(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    // Through the server's logger with the id bound by hand: a per-request child logger would cost more than the line.
-    app.log.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? null,
-        url: redactUrl(request.url),
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(request.actingFor ? { actingFor: request.actingFor } : {}),
-      },
-      'request',
-    );
-  });
+  app.addHook('onRequest', async (request, reply) => answerHeaders(request, reply));
+  app.addHook('onResponse', async (request, reply) => logAccess(app, request, reply));
+}
+
+/** The access-log line of one answer (also written by hand where no hook runs: edges.ts). */
+export function logAccess(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void {
+  // Through the server's logger with the id bound by hand: a per-request child logger would cost more than the line.
+  app.log.info(
+    {
+      reqId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      ...(request.actingFor ? { actingFor: request.actingFor } : {}),
+    },
+    'request',
+  );
 }
 
 /** The Fastify options that make the request id ours and the per-request lines our single access line. */

@@ -1,7 +1,7 @@
 /**
  * The decrypted `encryptedCard` plaintext (DOMAIN.md section 3): parse, then validate every field, naming each
  * invalid one as `encryptedCard.<field>` (the field names of the card JSON itself). Error texts never repeat the
- * values they reject.
+ * values they reject. Unknown fields are ignored (and dropped), not refused.
  */
 import { checkExpiry, detectBrand, normalizeExpiryYear, validatePan, type CardBrand } from '../cards/index.js';
 import { InvalidInput, IssueList } from '../errors.js';
@@ -33,7 +33,6 @@ function isRfc3339DateTime(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const KNOWN_FIELDS = new Set(['cardNumber', 'expiryMonth', 'expiryYear', 'cvv', 'cardholderName', 'captureTime', 'sequenceNumber', 'startMonth', 'startYear']);
 export const MAX_HOLDER_NAME = 30;
 
 const CARD = 'encryptedCard';
@@ -74,9 +73,8 @@ export function parseCapturedCard(plaintext: string, now: Date): CapturedCard {
   const data = raw as Record<string, unknown>;
   const errors = new IssueList();
 
-  for (const key of Object.keys(data)) {
-    if (!KNOWN_FIELDS.has(key)) errors.add(FIELD(key), 'not_allowed', 'is not a known card field');
-  }
+  // Fields this version does not know are ignored, never refused: a vendor SDK that adds one (a device id, a
+  // schema version) must keep working. Only the fields read below are ever kept (README, openapi/DEFECTS.md).
 
   const captureTime = data.captureTime;
   if (captureTime === undefined) {

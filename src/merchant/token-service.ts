@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Transact } from '../store/transactions.js';
 import { Conflict, InvalidInput, IssueList, NotFound } from '../errors.js';
-import { checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinTable } from '../cards/index.js';
+import { cardBrandOf, checkExpiry, isCardBrand, normalizeExpiryYear, panBin, panLastFour, type BinTable } from '../cards/index.js';
 import { formatPreservingToken, preservesFormatOf, randomReuseToken } from '../vault/token-ids.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { emitEvent, recordAudit } from '../ledger/ledger.js';
@@ -145,7 +145,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   }
 
   function resolveBrand(requested: string | undefined, card: CapturedCard, errors: IssueList): string | undefined {
-    if (requested === undefined) return card.brand ?? binTable.lookup(card.pan)?.brand;
+    if (requested === undefined) return cardBrandOf(card.brand, binTable.lookup(card.pan));
     const brand = requested.toUpperCase();
     if (!/^[A-Z0-9_]{2,20}$/.test(brand)) {
       errors.add('cardBrand', 'invalid', 'must be a scheme name such as VISA, MASTERCARD, AMEX, CB');
@@ -395,7 +395,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         if (includesAnalytics(row.token_type)) changes.analytics_token = await sealed.analyticsToken(owner, card.pan);
         changes.bin = panBin(card.pan);
         changes.last_four = panLastFour(card.pan);
-        changes.brand = card.brand ?? binTable.lookup(card.pan)?.brand ?? null;
+        changes.brand = cardBrandOf(card.brand, binTable.lookup(card.pan)) ?? null;
         changes.expiry_month = card.expiryMonth;
         changes.expiry_year = card.expiryYear;
       }

@@ -166,9 +166,9 @@ describe('external issuer', () => {
 
   it('accepts an RS256 token via SPKI PEM, and rejects it when only ES256 is pinned', async () => {
     const token = await extToken();
-    const ok = createAccountTokenVerifier({ external: { issuer: EXT, algorithms: ['RS256'], publicKeyPem: rsa.pem } });
+    const ok = createAccountTokenVerifier({ external: { issuer: EXT, audience: 'tessera-api', algorithms: ['RS256'], publicKeyPem: rsa.pem } });
     expect(await ok.verify(token)).toEqual({ accountId: 77, tenantId: 'tn', subject: 'u-77', issuer: EXT });
-    const pinned = createAccountTokenVerifier({ external: { issuer: EXT, algorithms: ['ES256'], publicKeyPem: rsa.pem } });
+    const pinned = createAccountTokenVerifier({ external: { issuer: EXT, audience: 'tessera-api', algorithms: ['ES256'], publicKeyPem: rsa.pem } });
     await expectUnauthorized(pinned, token);
   });
 
@@ -189,7 +189,8 @@ describe('external issuer', () => {
   it('accepts a token via a JWKS served over HTTP, next to a local issuer', async () => {
     const v = createAccountTokenVerifier({
       local: { publicJwk: keys.publicJwk, issuer: ISS },
-      external: { issuer: EXT, algorithms: ['RS256'], jwksUrl },
+      // A JWKS on loopback over http: allowed only with jwksAllowPrivate (TESSERA_JWT_EXTERNAL_JWKS_ALLOW_PRIVATE).
+      external: { issuer: EXT, audience: 'tessera-api', algorithms: ['RS256'], jwksUrl, jwksAllowPrivate: true },
     });
     expect(await v.verify(await extToken())).toMatchObject({ accountId: 77, issuer: EXT });
     const issuer = createAccountTokenIssuer({ privateJwk: keys.privateJwk, issuer: ISS });

@@ -188,13 +188,25 @@ describe.each(ENGINES)('external account-token issuer on %s', (engine) => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     idpKey = pair.privateKey;
     env = await startIssuerServer(engine, {
-      env: { TESSERA_JWT_EXTERNAL_ISSUER: EXTERNAL_ISSUER, TESSERA_JWT_EXTERNAL_PUBLIC_KEY: await exportSPKI(pair.publicKey) },
+      // Issue 11: an external issuer needs an audience, and its tokens must carry it and a tenant.
+      env: {
+        TESSERA_JWT_EXTERNAL_ISSUER: EXTERNAL_ISSUER,
+        TESSERA_JWT_EXTERNAL_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+        TESSERA_JWT_EXTERNAL_AUDIENCE: 'tessera-api',
+      },
     });
   });
   afterAll(() => env.close());
 
   const externalToken = (payload: Record<string, unknown>, key: CryptoKey | Uint8Array = idpKey, alg = 'RS256', iss = EXTERNAL_ISSUER) =>
-    new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).setIssuer(iss).setSubject('cc-agent-42').setIssuedAt().setExpirationTime('5m').sign(key);
+    new SignJWT(payload)
+      .setProtectedHeader({ alg, typ: 'JWT' })
+      .setIssuer(iss)
+      .setSubject('cc-agent-42')
+      .setAudience('tessera-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
 
   it('accepts an RS256 token of the configured issuer on every route, and records its subject', async () => {
     const token = await bootstrapIssuer(env.api, 'vts', { device_id: 'phone' });
@@ -219,8 +231,32 @@ describe.each(ENGINES)('external account-token issuer on %s', (engine) => {
   it('accepts the aid and account_id claim spellings', async () => {
     const token = await bootstrapIssuer(env.api, 'mdes');
     for (const claim of [{ aid: token.account.accountId }, { account_id: String(token.account.accountId) }]) {
-      const jwt = await externalToken(claim);
+      const jwt = await externalToken({ ...claim, tenant_id: token.account.orgId });
       expect((await env.api.getToken(jwt, token.card.cardId, token.tokenId)).status).toBe(200);
+    }
+  });
+
+  it('refuses an external token without a tenant, of another tenant, without the audience or with another one', async () => {
+    const token = await bootstrapIssuer(env.api, 'mdes');
+    const accountId = token.account.accountId;
+    const noAudience = await new SignJWT({ 'account-id': accountId, tenant_id: token.account.orgId })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(EXTERNAL_ISSUER)
+      .setExpirationTime('5m')
+      .sign(idpKey);
+    const otherAudience = await new SignJWT({ 'account-id': accountId, tenant_id: token.account.orgId })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(EXTERNAL_ISSUER)
+      .setAudience('another-app')
+      .setExpirationTime('5m')
+      .sign(idpKey);
+    for (const jwt of [
+      await externalToken({ 'account-id': accountId }),
+      await externalToken({ 'account-id': accountId, tenant_id: `${token.account.orgId}-other` }),
+      noAudience,
+      otherAudience,
+    ]) {
+      expectPismoError(await env.api.getToken(jwt, token.card.cardId, token.tokenId), 401, 'ERR9786');
     }
   });
 

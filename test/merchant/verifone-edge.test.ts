@@ -56,7 +56,7 @@ describe('merchant domain errors', () => {
     })();
     expect(error).toBeInstanceOf(InvalidInput);
     expect((error as InvalidInput).issues).toEqual([
-      { field: 'encryptedCard.extra', reason: 'not_allowed', message: 'is not a known card field' },
+      // Issue 11 point 8: the unknown field `extra` is ignored now, no longer an issue.
       { field: 'encryptedCard.cardNumber', reason: 'invalid', message: 'fails the Luhn check' },
       { field: 'encryptedCard.expiryMonth', reason: 'invalid', message: 'must be 1 to 12' },
       { field: 'encryptedCard.expiryYear', reason: 'required', message: 'is required' },

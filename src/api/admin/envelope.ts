@@ -4,7 +4,8 @@
  * `body.<snake_case>` details, exactly as the API has always answered.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput, type NetworkFailure, NotFound, type FieldIssue } from '../../errors.js';
+import { DomainError, InvalidInput, type NetworkFailure, NotFound, RateLimited, type FieldIssue } from '../../errors.js';
+import { NoSuchRoute } from '../../http/edges.js';
 import { requestProblem } from '../../http/request-problem.js';
 import { validationDetails } from '../../http/validation.js';
 import type { components } from '../../contracts/admin.js';
@@ -43,6 +44,13 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
 }
 
 function toAdmin(error: FastifyError | Error): [number, AdminError] {
+  // Answers of the edge itself (edges.ts sets Retry-After and Allow).
+  if (error instanceof RateLimited) return [429, { error_code: 'rate_limited', message: `too many requests: retry after ${error.retryAfterSeconds} s` }];
+  if (error instanceof NoSuchRoute) {
+    return error.allowed.length > 0
+      ? [405, { error_code: 'method_not_allowed', message: `method not allowed (allowed: ${error.allowed.join(', ')})` }]
+      : [404, { error_code: 'not_found', message: 'no such route' }];
+  }
   if (error instanceof InvalidInput) return [400, { error_code: 'invalid_request', message: 'invalid parameters', details: adminDetails(error.issues) }];
   if (error instanceof NotFound) return [404, { error_code: 'not_found', message: notFoundMessage(error) }];
   if (error instanceof DomainError) {

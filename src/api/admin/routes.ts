@@ -5,7 +5,9 @@
  * `Authorization: Bearer $TESSERA_ADMIN_TOKEN`; every error answers in the admin envelope.
  */
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../../auth/admin-token.js';
+import type { RequestLimits } from '../../auth/rate-limits.js';
+import { adminGuard } from './guard.js';
+import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations, type Operation } from '../../http/operations.js';
 import { adminErrorHandler } from './envelope.js';
@@ -36,11 +38,13 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
   ] as unknown as readonly Operation<never>[];
 }
 
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps): void {
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps & { limits?: RequestLimits }): void {
+  const guard = adminGuard(deps.adminToken, deps.limits);
+  const edge = registerEdge(app, { prefixes: ['/admin/'], guard, errorHandler: adminErrorHandler });
   app.register(async (scope) => {
-    scope.setErrorHandler(adminErrorHandler);
-    scope.addHook('onRequest', requireAdmin(deps.adminToken));
+    scope.setErrorHandler(withEdgeHeaders(adminErrorHandler));
+    scope.addHook('onRequest', guard);
     // The document's paths carry the /admin/v1 prefix themselves.
-    registerOperations(scope, loadOpenApi('admin.openapi.json'), adminOperations(deps));
+    for (const route of registerOperations(scope, loadOpenApi('admin.openapi.json'), adminOperations(deps))) edge.addRoute(route.method, route.url);
   });
 }

@@ -13,6 +13,8 @@ export const ERR = {
   networkBadRequest: 'ERR4021',
   cardNotFound: 'ERR4090',
   tokenNotFound: 'ERR4091',
+  methodNotAllowed: 'ERR4050',
+  rateLimited: 'ERR4290',
   unauthorized: 'ERR9786',
   networkFailure: 'ERR5001',
   internal: 'ERR5446',

@@ -5,8 +5,10 @@
  * side, which holds the card's PAN and the issuer's token ids, and calls the same controls.
  */
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../../auth/admin-token.js';
+import type { RequestLimits } from '../../auth/rate-limits.js';
 import { adminErrorHandler } from '../admin/envelope.js';
+import { adminGuard } from '../admin/guard.js';
+import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
 import type { SandboxRouteDeps } from './deps.js';
@@ -16,10 +18,13 @@ import { sandboxWalletEvent } from './operations/sandboxWalletEvent.js';
 
 export type { SandboxIssuer, SandboxRouteDeps } from './deps.js';
 
-export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDeps): void {
+export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDeps & { limits?: RequestLimits }): void {
+  const guard = adminGuard(deps.adminToken, deps.limits);
+  const edge = registerEdge(app, { prefixes: ['/sandbox/'], guard, errorHandler: adminErrorHandler });
   app.register(async (scope) => {
-    scope.setErrorHandler(adminErrorHandler);
-    scope.addHook('onRequest', requireAdmin(deps.adminToken));
-    registerOperations(scope, loadOpenApi('admin.openapi.json'), [sandboxProvision(deps), sandboxFault(deps), sandboxWalletEvent(deps)]);
+    scope.setErrorHandler(withEdgeHeaders(adminErrorHandler));
+    scope.addHook('onRequest', guard);
+    const routes = registerOperations(scope, loadOpenApi('admin.openapi.json'), [sandboxProvision(deps), sandboxFault(deps), sandboxWalletEvent(deps)]);
+    for (const route of routes) edge.addRoute(route.method, route.url);
   });
 }

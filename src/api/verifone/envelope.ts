@@ -4,7 +4,8 @@
  * domain fields, which fields.ts translates.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Conflict, DomainError, InvalidInput } from '../../errors.js';
+import { Conflict, DomainError, InvalidInput, RateLimited } from '../../errors.js';
+import { NoSuchRoute } from '../../http/edges.js';
 import { validationDetails } from '../../http/validation.js';
 import { requestProblem } from '../../http/request-problem.js';
 import { verifonePath } from './fields.js';
@@ -14,6 +15,8 @@ const MESSAGES = {
   401: "Access is restricted to authenticated users only. The query can't be made without a valid JWT token (check the Authorization header of your request).",
   403: "Insufficient permissions. Your current user roles don't allow you to perform this query. Should you believe this error to be incorrect, please contact an administrator.",
   404: "The requested resource, or one of its sub-resources, can't be found. If the submitted query is valid, this error is likely to be caused by a problem with a nested resource that has been deleted or modified. Check the details property for additional insights.",
+  405: 'The requested method is not supported by this resource. The methods it supports are listed in the Allow header of the response.',
+  429: 'Too many requests. The number of requests allowed for your credentials or your address has been exceeded: wait for the number of seconds given in the Retry-After header of the response before trying again.',
   500: 'Unexpected error: if the error persists, please contact an administrator, quoting the code and timestamp of this error',
 } as const;
 
@@ -45,6 +48,9 @@ export function verifoneErrorHandler(error: FastifyError | Error, request: Fasti
 }
 
 function toVerifone(error: FastifyError | Error): VerifoneError {
+  // Answers of the edge itself (edges.ts sets Retry-After and Allow).
+  if (error instanceof RateLimited) return verifoneError(429);
+  if (error instanceof NoSuchRoute) return error.allowed.length > 0 ? verifoneError(405) : verifoneError(404, { path: 'no such operation' });
   if (error instanceof DomainError) {
     if (error instanceof InvalidInput) {
       const details: VerifoneDetails = {};

@@ -8,6 +8,7 @@
  */
 import type { components } from '../../contracts/verifone.js';
 import type { TokenView } from '../../merchant/types.js';
+import { CURRENCIES, contractCountry, contractCurrency, type CurrencyList } from './bin-values.js';
 
 type Schemas = components['schemas'];
 export type CardResponse = Schemas['CardResponse'];
@@ -16,10 +17,7 @@ export type PatchTokenResponse = Schemas['PatchTokenResponse'];
 type BinDetails = Schemas['BinDetails'];
 /** A body that may hold any field of the three responses; each function returns the ones its response has. */
 type Shared = CardResponse & Partial<TokenResponse> & PatchTokenResponse;
-// The BIN table holds ISO codes as plain strings; its entries are the contract's codes (tests check the bodies
-// against the schemas), so they are only narrowed here.
-type Country = Shared['issuer_country'];
-type Currency = Shared['currency'];
+// The BIN table holds ISO codes as plain strings: bin-values.ts keeps only (or maps to) the contract's enums.
 
 const date = (iso: string) => iso.slice(0, 10);
 
@@ -29,7 +27,8 @@ function binDetails(view: TokenView): BinDetails {
   if (view.brand) details.brand = view.brand;
   if (record !== undefined) {
     if (record.issuer_name) details.issuer_name = record.issuer_name;
-    if (record.issuer_country) details.issuer_country = record.issuer_country as Country;
+    const country = contractCountry(record.issuer_country);
+    if (country) details.issuer_country = country;
     if (record.type) details.type = record.type;
     if (record.variant) details.variant = record.variant;
   }
@@ -37,7 +36,7 @@ function binDetails(view: TokenView): BinDetails {
 }
 
 /** The fields every response shares, appended to `body` in contract order. */
-function addCommon(body: Shared, view: TokenView): Shared {
+function addCommon(body: Shared, view: TokenView, currencies: CurrencyList): Shared {
   const record = view.binRecord;
   body.bin = view.bin;
   body.expiry_month = view.expiryMonth;
@@ -49,17 +48,20 @@ function addCommon(body: Shared, view: TokenView): Shared {
   body.updated_at = date(view.updatedAt);
   body.token_expiry_date = view.tokenExpiryDate;
   body.token_status = view.status;
-  if (record?.currency) body.currency = record.currency as Currency;
-  if (record?.issuer_country) body.issuer_country = record.issuer_country as Country;
+  const currency = contractCurrency(record?.currency, currencies);
+  // Checked against the list of this very response (its type is the intersection of the three responses' lists).
+  if (currency) body.currency = currency as Shared['currency'];
+  const country = contractCountry(record?.issuer_country);
+  if (country) body.issuer_country = country;
   return body;
 }
 
 /** The CardResponse fields, which TokenResponse starts with. */
-function cardBody(view: TokenView): Shared & Pick<TokenResponse, 'reuse_token_type'> {
+function cardBody(view: TokenView, currencies: CurrencyList): Shared & Pick<TokenResponse, 'reuse_token_type'> {
   const body: Shared = {};
   if (view.reuseToken) body.reuse_token = view.reuseToken;
   if (view.analyticsToken) body.analytics_token = view.analyticsToken;
-  addCommon(body, view);
+  addCommon(body, view, currencies);
   body.reuse_token_type = view.reuseTokenType;
   body.token_scope = view.tokenScope;
   // reuse_token_type was just set: the one field TokenResponse requires.
@@ -68,13 +70,13 @@ function cardBody(view: TokenView): Shared & Pick<TokenResponse, 'reuse_token_ty
 
 /** PUT /api/v2/card → CardResponse */
 export function cardResponse(view: TokenView): CardResponse {
-  return cardBody(view);
+  return cardBody(view, CURRENCIES.current);
 }
 
 /** GET /api/v2/card/{id} → TokenResponse */
 export function tokenResponse(view: TokenView): TokenResponse {
   const record = view.binRecord;
-  const body = cardBody(view);
+  const body = cardBody(view, CURRENCIES.tokenResponse);
   if (view.brand) body.brand = view.brand;
   if (record?.issuer_name) body.issuer_name = record.issuer_name;
   if (record?.type) body.type = record.type;
@@ -84,7 +86,7 @@ export function tokenResponse(view: TokenView): TokenResponse {
 
 /** PATCH /api/v2/card/{id} → PatchTokenResponse */
 export function patchResponse(view: TokenView): PatchTokenResponse {
-  const body = addCommon({}, view);
+  const body = addCommon({}, view, CURRENCIES.current);
   if (view.cardHolderEmail) body.card_holder_email = view.cardHolderEmail;
   return body;
 }

@@ -3,12 +3,14 @@
  * `…/oidc` works unchanged). Operations are registered by operationId: method and path come from the vendor's
  * own document, and requests are validated against its schemas. One file per operation in operations/.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
-import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
+import type { GuardedMerchantAuthenticator } from '../../auth/merchant-backoff.js';
+import type { RequestLimits } from '../../auth/rate-limits.js';
+import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import type { MerchantTokenService } from '../../merchant/token-service.js';
-import { verifoneError, verifoneErrorHandler } from './envelope.js';
+import { verifoneErrorHandler } from './envelope.js';
 import { activateToken } from './operations/activateToken.js';
 import { createUpdateToken } from './operations/createUpdateToken.js';
 import { deleteToken } from './operations/deleteToken.js';
@@ -20,19 +22,27 @@ export const VERIFONE_DOCUMENT = 'verifone-token-management.openapi.json';
 
 export interface VerifoneRouteDeps {
   tokens: MerchantTokenService;
-  authenticator: Pick<MerchantAuthenticator, 'authenticate'>;
+  authenticator: Pick<GuardedMerchantAuthenticator, 'authenticate'>;
+  /** Requests per client address (before authentication) and per API key (after). */
+  limits?: RequestLimits;
 }
 
 export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRouteDeps): void {
+  // Authentication comes before body parsing and validation: a stranger learns nothing about our inputs.
+  const guard = async (request: FastifyRequest) => {
+    deps.limits?.address(request.ip);
+    const caller = await deps.authenticator.authenticate(request.headers.authorization, request.ip);
+    request.merchantCaller = caller;
+    request.actingFor = `merchant:${caller.merchantId}`;
+    deps.limits?.credential(`api-key:${caller.apiKeyId}`);
+  };
+  // Unknown routes (404, 405) and framework errors under /oidc/ are answered by edges.ts through the same guard.
+  const edge = registerEdge(app, { prefixes: ['/oidc/'], guard, errorHandler: verifoneErrorHandler });
   app.register(
     async (scope) => {
-      scope.setErrorHandler(verifoneErrorHandler);
-      scope.setNotFoundHandler((_request, reply) => reply.status(404).send(verifoneError(404, { path: 'no such operation' })));
-      // Authentication comes before body parsing and validation: a stranger learns nothing about our inputs.
-      scope.addHook('onRequest', async (request) => {
-        request.merchantCaller = await deps.authenticator.authenticate(request.headers.authorization);
-      });
-      registerOperations(scope, loadOpenApi(VERIFONE_DOCUMENT), [
+      scope.setErrorHandler(withEdgeHeaders(verifoneErrorHandler));
+      scope.addHook('onRequest', guard);
+      const routes = registerOperations(scope, loadOpenApi(VERIFONE_DOCUMENT), [
         createUpdateToken(deps.tokens),
         getToken(deps.tokens),
         updateToken(deps.tokens),
@@ -40,6 +50,7 @@ export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRoute
         suspendToken(deps.tokens),
         activateToken(deps.tokens),
       ]);
+      for (const route of routes) edge.addRoute(route.method, `/oidc${route.url}`);
     },
     { prefix: '/oidc' },
   );
