@@ -47,10 +47,12 @@ function slowStore(): SimulatorStore {
       await tick();
       await inner.insert(record);
     },
-    async update(record, previousVersion) {
+    async update(record, previousVersion, answer) {
       await tick();
-      return inner.update(record, previousVersion);
+      return inner.update(record, previousVersion, answer);
     },
+    answerOf: (key) => inner.answerOf(key),
+    rememberAnswer: (answer) => inner.rememberAnswer(answer),
     remove: (tokenRef) => inner.remove(tokenRef),
     panReferences: (fingerprint, mint) => inner.panReferences(fingerprint, mint),
   };
@@ -66,13 +68,9 @@ describe.each(HARNESSES)('50 concurrent lifecycle calls on one token (%s)', (_ki
     h = await start({ store: slowStore() });
     const initial = await tokenIn(h.gateway, 'vts', 'ACTIVE');
     // Mostly alternating SUSPEND / RESUME, with two DELETEs late in the batch (only one can win).
-    const actions: LifecycleAction[] = Array.from({ length: 50 }, (_, i) =>
-      i === 35 || i === 44 ? 'DELETE' : i % 2 === 0 ? 'SUSPEND' : 'RESUME',
-    );
+    const actions: LifecycleAction[] = Array.from({ length: 50 }, (_, i) => (i === 35 || i === 44 ? 'DELETE' : i % 2 === 0 ? 'SUSPEND' : 'RESUME'));
     const settled = await Promise.allSettled(
-      actions.map((action) =>
-        h.gateway.lifecycle({ network: 'vts', tokenRef: initial.tokenRef, action, entity: 'ISSUER', reason: 'CUSTOMER_REQUEST' }),
-      ),
+      actions.map((action) => h.gateway.lifecycle({ network: 'vts', tokenRef: initial.tokenRef, action, entity: 'ISSUER', reason: 'CUSTOMER_REQUEST' })),
     );
 
     const successes: Array<{ action: LifecycleAction; token: NetworkToken }> = [];
@@ -113,16 +111,18 @@ describe('keyed mutex', () => {
     const mutex = createKeyedMutex();
     const log: string[] = [];
     let running = 0;
-    const task = (name: string, fail = false) => async () => {
-      running += 1;
-      expect(running).toBe(1);
-      log.push(`start ${name}`);
-      await new Promise((resolve) => setImmediate(resolve));
-      log.push(`end ${name}`);
-      running -= 1;
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        running += 1;
+        expect(running).toBe(1);
+        log.push(`start ${name}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        log.push(`end ${name}`);
+        running -= 1;
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([mutex.run('k', task('a')), mutex.run('k', task('b', true)), mutex.run('k', task('c'))]);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);

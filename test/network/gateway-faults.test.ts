@@ -6,6 +6,7 @@ import { HARNESSES, type Harness } from './harness.js';
 
 const EXPECTED: Record<FaultSpec['mode'], { mode: NetworkFailure['mode']; message?: string }> = {
   timeout: { mode: 'timeout' },
+  lost_answer: { mode: 'timeout' },
   error_500: { mode: 'error' },
   error_400: { mode: 'bad_request', message: 'network respond bad request error' },
 };
@@ -104,13 +105,9 @@ describe.each(HARNESSES)('faults through the %s gateway', (_kind, start) => {
 
   it('refusals reach the caller as bad_request with the network message', async () => {
     const token = await tokenIn(h.gateway, 'vts', 'DEACTIVATED');
-    const failure = await failureOf(
-      h.gateway.lifecycle({ network: 'vts', tokenRef: token.tokenRef, action: 'RESUME', entity: 'ISSUER', reason: 'x' }),
-    );
+    const failure = await failureOf(h.gateway.lifecycle({ network: 'vts', tokenRef: token.tokenRef, action: 'RESUME', entity: 'ISSUER', reason: 'x' }));
     expect(failure).toMatchObject({ mode: 'bad_request', message: 'token is deactivated' });
-    const unknown = await failureOf(
-      h.gateway.walletEvent({ network: 'mdes', tokenRef: 'DWSPMC' + '0'.repeat(42), event: { kind: 'DELETE' } }),
-    );
+    const unknown = await failureOf(h.gateway.walletEvent({ network: 'mdes', tokenRef: 'DWSPMC' + '0'.repeat(42), event: { kind: 'DELETE' } }));
     expect(unknown).toMatchObject({ mode: 'bad_request', message: 'token not found' });
   });
 });

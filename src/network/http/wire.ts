@@ -49,11 +49,12 @@ export const paths = {
   provision: (network: PaymentNetwork) => `/${seg(network)}/provision`,
   token: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}`,
   lifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/lifecycle`,
-  approveLatestDevice: (network: PaymentNetwork, tokenRef: string) =>
-    `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
-  deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) =>
-    `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
+  approveLatestDevice: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
+  deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
 };
+
+/** The refusal a look-up of a token the network does not know answers. */
+export const TOKEN_NOT_FOUND = 'token not found';
 
 /** Body of every error answer, both directions. */
 export interface ErrorBody {
@@ -110,6 +111,13 @@ function optionalOneOf<T extends string>(o: Json, key: string, values: readonly 
 
 const ID = 128;
 
+/** An idempotency key, when the request carries one (1–128 characters). */
+function idempotencyKey(o: Json): { idempotencyKey?: string } {
+  const key = optionalString(o, 'idempotencyKey', ID);
+  if (key === '') throw new WireError('idempotencyKey');
+  return key !== undefined ? { idempotencyKey: key } : {};
+}
+
 export function parseProvisionRequest(value: unknown): ProvisionRequest {
   const o = object(value, 'body');
   const pan = o.pan;
@@ -157,6 +165,7 @@ export function parseLifecycleRequest(value: unknown): LifecycleRequest {
     action: oneOf(o, 'action', LIFECYCLE_ACTIONS),
     entity: 'ISSUER',
     reason: string(o, 'reason'),
+    ...idempotencyKey(o),
   };
 }
 
@@ -166,6 +175,7 @@ export function parseApproveDeviceRequest(value: unknown): ApproveDeviceRequest 
     network: oneOf(o, 'network', PAYMENT_NETWORKS),
     tokenRef: string(o, 'tokenRef', ID, 1),
     method: oneOf(o, 'method', APPROVAL_METHODS),
+    ...idempotencyKey(o),
   };
 }
 
@@ -178,6 +188,7 @@ export function parseDeviceBindingRequest(value: unknown): DeviceBindingRequest 
     deviceIndex: integer(o, 'deviceIndex', 0, 99),
     action: oneOf(o, 'action', DEVICE_ACTIONS),
     reason: string(o, 'reason'),
+    ...idempotencyKey(o),
   };
 }
 
