@@ -54,6 +54,11 @@ export interface Config {
   binTablePath: string;
   accountTokenTtlSeconds: number;
   network: NetworkConfig;
+  /**
+   * How often the server's reconciler settles pending network operations and compares tokens with the network
+   * (TESSERA_RECONCILE_INTERVAL_MS, default 60 s; 0: only at start-up and on demand with `tessera reconcile`).
+   */
+  reconcileIntervalMs: number;
   /** Timeouts and per-client connection limits of the HTTP server. */
   http: ConnectionLimits;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
@@ -135,7 +140,10 @@ function parseExternalIssuer(env: Env): ExternalJwtIssuerConfig | undefined {
   if (!jwksUrl === !publicKeyPem) {
     throw new ConfigError('set exactly one of TESSERA_JWT_EXTERNAL_JWKS_URL or TESSERA_JWT_EXTERNAL_PUBLIC_KEY');
   }
-  const algorithms = (env.TESSERA_JWT_EXTERNAL_ALGORITHMS ?? 'RS256').split(',').map((a) => a.trim()).filter(Boolean);
+  const algorithms = (env.TESSERA_JWT_EXTERNAL_ALGORITHMS ?? 'RS256')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const allowed = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
   for (const alg of algorithms) {
     if (!allowed.includes(alg)) throw new ConfigError(`TESSERA_JWT_EXTERNAL_ALGORITHMS: ${alg} is not an accepted asymmetric algorithm`);
@@ -221,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: networkSecret,
       timeoutMs: intVar(env, 'TESSERA_NETWORK_TIMEOUT_MS', 3000, 10, 120_000),
     },
+    reconcileIntervalMs: intVar(env, 'TESSERA_RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000),
     http: {
       requestTimeoutMs: intVar(env, 'TESSERA_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
       headersTimeoutMs: intVar(env, 'TESSERA_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

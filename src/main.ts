@@ -23,6 +23,7 @@ import { registerAdminRoutes } from './api/admin/routes.js';
 import { createIssuerAccounts, type IssuerAccounts } from './issuer/accounts.js';
 import { createIssuerDal } from './issuer/dal.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
+import { startReconciler, type Reconciler } from './issuer/reconciler.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './auth/account-token.js';
 import { ed25519JwkFromSeed } from './auth/signing-key.js';
 import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
@@ -83,10 +84,11 @@ function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
       ),
     };
   };
-  const get = () => (built ??= build().catch((error: unknown) => {
-    built = undefined;
-    throw error;
-  }));
+  const get = () =>
+    (built ??= build().catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    }));
   return { issuer: async () => (await get()).issuer, verifier: async () => (await get()).verifier };
 }
 
@@ -118,6 +120,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
       if (!gateway) throw new Error('network gateway used before start-up finished');
       return gateway;
     },
+    // A pending operation younger than a network call's timeout may still be awaiting its answer.
+    pendingGraceMs: config.network.timeoutMs,
   });
   gateway = config.network.url
     ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
@@ -167,6 +171,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
 export interface App {
   core: Core;
   http: FastifyInstance;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -185,10 +190,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
+  // Settles what a crash or a lost answer left pending, at start-up and then periodically.
+  const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   return {
     core,
     http,
+    reconciler,
     async close() {
+      await reconciler.stop();
       await http.close();
       await core.close();
     },

@@ -12,6 +12,7 @@ import { adminDetails } from '../api/admin/envelope.js';
 import { merchantOwner } from '../owners.js';
 import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
+import { addReconcileCommand } from './reconcile-command.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -157,12 +158,14 @@ account
   .option('--org-id <id>', 'tenant id (TN-<uuid>); generated when omitted')
   .option('--program-id <id>', 'program id; generated when omitted')
   .action((opts: { orgId?: string; programId?: string }) =>
-    withCore((core) => core.issuerAdmin.createAccount({ ...(opts.orgId ? { org_id: opts.orgId } : {}), ...(opts.programId ? { program_id: opts.programId } : {}) })),
+    withCore((core) =>
+      core.issuerAdmin.createAccount({ ...(opts.orgId ? { org_id: opts.orgId } : {}), ...(opts.programId ? { program_id: opts.programId } : {}) }),
+    ),
   );
 
 program
   .command('card')
-  .description("create a card of an issuer account (the PAN is read from TESSERA_CARD_PAN so it stays out of shell history)")
+  .description('create a card of an issuer account (the PAN is read from TESSERA_CARD_PAN so it stays out of shell history)')
   .requiredOption('--account <id>', 'account id', positiveInt)
   .requiredOption('--expiry-month <m>', 'expiry month', positiveInt)
   .requiredOption('--expiry-year <y>', 'expiry year', positiveInt)
@@ -171,7 +174,12 @@ program
     withCore((core) => {
       const pan = process.env.TESSERA_CARD_PAN;
       if (!pan) throw new CliInputError({ TESSERA_CARD_PAN: 'set the PAN in this environment variable' });
-      return core.issuerAdmin.createCard(opts.account, { pan, expiry_month: opts.expiryMonth, expiry_year: opts.expiryYear, cardholder_name: opts.cardholderName });
+      return core.issuerAdmin.createCard(opts.account, {
+        pan,
+        expiry_month: opts.expiryMonth,
+        expiry_year: opts.expiryYear,
+        cardholder_name: opts.cardholderName,
+      });
     }),
   );
 
@@ -212,6 +220,8 @@ program
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   });
+
+addReconcileCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -4,12 +4,16 @@
  * that a change, its audit record and its event commit together.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { AccountsTable, Database, IssuerCardsTable, NetworkTokensTable } from '../store/schema.js';
+import type { AccountsTable, Database, IssuerCardsTable, NetworkOperationsTable, NetworkTokensTable } from '../store/schema.js';
 import { compileOnce } from '../store/compiled-query.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 export type IssuerCardRow = Selectable<IssuerCardsTable>;
 export type NetworkTokenRow = Selectable<NetworkTokensTable>;
+export type NetworkOperationRow = Selectable<NetworkOperationsTable>;
+
+/** How a journal entry was settled. */
+export type OperationSettlement = Pick<NetworkOperationRow, 'outcome' | 'result_version' | 'settled_at'>;
 
 /** The columns of a network token that follow the network's answer. */
 export type NetworkTokenChanges = Pick<NetworkTokenRow, 'status' | 'suspenders' | 'devices' | 'network_data' | 'network_version' | 'updated_at'>;
@@ -30,8 +34,7 @@ export function createIssuerDal(db: Kysely<Database>) {
   return {
     // Accounts
 
-    findAccount: (accountId: number): Promise<AccountRow | undefined> =>
-      db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst(),
+    findAccount: (accountId: number): Promise<AccountRow | undefined> => db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst(),
 
     async insertAccount(tx: Tx, row: AccountRow): Promise<void> {
       await tx.insertInto('accounts').values(row).execute();
@@ -75,7 +78,8 @@ export function createIssuerDal(db: Kysely<Database>) {
       return rows[0];
     },
 
-    findToken: (tokenId: string): Promise<NetworkTokenRow | undefined> => db.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst(),
+    findToken: (tokenId: string): Promise<NetworkTokenRow | undefined> =>
+      db.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst(),
 
     findTokenByRef: (tokenRef: string): Promise<NetworkTokenRow | undefined> =>
       db.selectFrom('network_tokens').selectAll().where('token_ref', '=', tokenRef).executeTakeFirst(),
@@ -89,16 +93,68 @@ export function createIssuerDal(db: Kysely<Database>) {
     },
 
     /** The token as this transaction sees it. */
-    readToken: (tx: Tx, tokenId: string): Promise<NetworkTokenRow> => tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow(),
+    readToken: (tx: Tx, tokenId: string): Promise<NetworkTokenRow> =>
+      tx.selectFrom('network_tokens').selectAll().where('id', '=', tokenId).executeTakeFirstOrThrow(),
 
     /** Compare-and-set: writes only if the token is still at `expectedVersion`; whether it wrote. */
     async updateTokenAtVersion(tx: Tx, tokenId: string, expectedVersion: number, changes: NetworkTokenChanges): Promise<boolean> {
-      const result = await tx.updateTable('network_tokens').set(changes).where('id', '=', tokenId).where('network_version', '=', expectedVersion).executeTakeFirst();
+      const result = await tx
+        .updateTable('network_tokens')
+        .set(changes)
+        .where('id', '=', tokenId)
+        .where('network_version', '=', expectedVersion)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 
     async insertToken(tx: Tx, row: NetworkTokenRow): Promise<void> {
       await tx.insertInto('network_tokens').values(row).execute();
+    },
+
+    /** Tokens the network may still change (every status but the terminal one), by id after `afterId`. */
+    async liveTokens(afterId: string, limit: number): Promise<NetworkTokenRow[]> {
+      return db.selectFrom('network_tokens').selectAll().where('status', '!=', 'DEACTIVATED').where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    },
+
+    // The journal of network operations
+
+    async insertOperation(tx: Tx, row: NetworkOperationRow): Promise<void> {
+      await tx.insertInto('network_operations').values(row).execute();
+    },
+
+    /** The pending entries of one token, oldest first. */
+    pendingOperationsOf: (tokenId: string): Promise<NetworkOperationRow[]> =>
+      db.selectFrom('network_operations').selectAll().where('token_id', '=', tokenId).where('status', '=', 'pending').orderBy('created_at').execute(),
+
+    /** Pending entries committed before `before` (ISO time), oldest first. */
+    pendingOperationsBefore: (before: string, limit: number): Promise<NetworkOperationRow[]> =>
+      db
+        .selectFrom('network_operations')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute(),
+
+    async countPendingOperations(): Promise<number> {
+      const row = await db
+        .selectFrom('network_operations')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Settles an entry if it is still pending (compare-and-set); whether this call settled it. */
+    async settleOperation(tx: Tx, id: string, settlement: OperationSettlement): Promise<boolean> {
+      const result = await tx
+        .updateTable('network_operations')
+        .set({ status: 'settled', ...settlement })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

@@ -99,6 +99,20 @@ const EXPECTED: Expected = {
     updated_at: 'text',
   },
   pan_references: { pan_ref: 'text', card_id: 'integer', network: 'text' },
+  network_operations: {
+    id: 'text',
+    token_id: 'text',
+    operation: 'text',
+    call: 'text',
+    expected_version: 'integer',
+    status: 'text',
+    outcome: 'text?',
+    result_version: 'integer?',
+    actor: 'text',
+    reason: 'text?',
+    created_at: 'text',
+    settled_at: 'text?',
+  },
   network_sim_tokens: { token_ref: 'text', network: 'text', version: 'integer', record: 'text' },
   network_sim_pan_refs: { fingerprint: 'text', pan_ref: 'text', par: 'text' },
 };
@@ -122,10 +136,7 @@ describe.each(ENGINES)('schema.ts against the migrations on %s', (engine) => {
         const { rows } = await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table.name})`.execute(store.db);
         for (const row of rows) if (row.pk > 0) keyColumns.add(row.name);
       }
-      actual.set(
-        table.name,
-        new Map(table.columns.map((c) => [c.name, `${kindOf(c.dataType)}${c.isNullable && !keyColumns.has(c.name) ? '?' : ''}`])),
-      );
+      actual.set(table.name, new Map(table.columns.map((c) => [c.name, `${kindOf(c.dataType)}${c.isNullable && !keyColumns.has(c.name) ? '?' : ''}`])));
     }
   });
   afterAll(async () => {
