@@ -61,7 +61,16 @@ async function startWithSideDoor(engine: EngineName, deployment: Deployment, env
       store: await openDatabaseSimulatorStore(server.app.core.store),
       panReferenceKey: derivePanReferenceKey(server.config.masterKey),
     });
-    return { server, api: new IssuerApi(server), sideDoor, notifications, close: async () => (await sideDoor.close(), await server.close()) };
+    return {
+      server,
+      api: new IssuerApi(server),
+      sideDoor,
+      notifications,
+      close: async () => {
+        await sideDoor.close();
+        await server.close();
+      },
+    };
   }
   const port = await reservePort();
   const server = await startTestServer(engine, { env: { ...base, TESSERA_NETWORK_URL: `http://127.0.0.1:${port}` } });
