@@ -5,6 +5,13 @@
  * A state change is written only after the network acknowledged it, with the network's own answer; a failure
  * leaves the stored state as it was. Operations on one token run one at a time, and every write is guarded by
  * the network's version number, so a late or replayed notification can never roll a token back.
+ *
+ * Every operation is journaled (journal.ts): its intent is committed before the network is called, the call
+ * carries the entry's idempotency key, and the answer settles the entry in the transaction of the token's new
+ * state, audit record and event. An entry left pending (a lost answer, a crash) is settled by a retry of the same
+ * operation (same key, the network's first answer), by a look-up before another operation, or by `reconcile`,
+ * which also repairs drift from missed notifications; each repair is audited (`token.resync`) and emitted as a
+ * `token_resync` event.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { Declined, InvalidInput, NetworkFailure, NotFound } from '../errors.js';

@@ -54,8 +54,9 @@ export function faultError(mode: Exclude<FaultMode, 'timeout'>): NetworkFailure 
 }
 
 /**
- * Calls held by a 'timeout' fault. Each answers (with a timeout failure, nothing applied) only after `holdMs`,
- * which must exceed any client's timeout, or when the simulator closes, so no timer outlives the simulator.
+ * Calls held by a 'timeout' fault (not applied) or a 'lost_answer' fault (applied, its answer held). Each answers
+ * with a timeout failure only after `holdMs`, which must exceed any client's timeout, or when the simulator closes,
+ * so no timer outlives the simulator.
  */
 export interface HeldCalls {
   hold(): Promise<never>;
