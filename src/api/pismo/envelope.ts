@@ -52,7 +52,10 @@ function toPismo(error: FastifyError | Error): [number, PismoError] {
     return [400, { error_code: issueCode(error.issues), message: `Invalid request: ${describeIssues(error.issues)}` }];
   }
   if (error instanceof NotFound) {
-    return [404, error.what === 'card' ? { error_code: ERR.cardNotFound, message: 'Card not found' } : { error_code: ERR.tokenNotFound, message: 'Token not found' }];
+    return [
+      404,
+      error.what === 'card' ? { error_code: ERR.cardNotFound, message: 'Card not found' } : { error_code: ERR.tokenNotFound, message: 'Token not found' },
+    ];
   }
   if (error instanceof NetworkFailure) {
     return error.mode === 'bad_request'

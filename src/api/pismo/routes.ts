@@ -18,7 +18,6 @@ import { listcardtokens } from './operations/listcardtokens.js';
 import { performtokenop } from './operations/performtokenop.js';
 import { postRunVisaDeviceLifecycle } from './operations/post-run-visa-device-lifecycle.js';
 
-
 export const PISMO_DOCUMENT = 'pismo-tokenization.openapi.json';
 
 export interface PismoRoutesDeps {
