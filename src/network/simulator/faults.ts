@@ -47,10 +47,8 @@ export function createFaultQueue(): FaultQueue {
 }
 
 /** The error a non-timeout fault turns into. */
-export function faultError(mode: Exclude<FaultMode, 'timeout'>): NetworkFailure {
-  return mode === 'error_400'
-    ? new NetworkFailure('bad_request', BAD_REQUEST_FAULT_MESSAGE)
-    : new NetworkFailure('error', SERVER_ERROR_FAULT_MESSAGE);
+export function faultError(mode: Exclude<FaultMode, 'timeout' | 'lost_answer'>): NetworkFailure {
+  return mode === 'error_400' ? new NetworkFailure('bad_request', BAD_REQUEST_FAULT_MESSAGE) : new NetworkFailure('error', SERVER_ERROR_FAULT_MESSAGE);
 }
 
 /**
