@@ -61,12 +61,7 @@ async function encryptRange(job: WorkerJob): Promise<string[]> {
  * Encrypts cards `first … first+count-1` to `publicKey` (base64 of the armored key, as the admin API hands it out),
  * split over `threads` worker threads. Returns the `encrypted_card` strings in index order.
  */
-export async function generateEncryptedCards(
-  publicKey: string,
-  count: number,
-  threads = Math.min(2, availableParallelism()),
-  first = 0,
-): Promise<string[]> {
+export async function generateEncryptedCards(publicKey: string, count: number, threads = Math.min(2, availableParallelism()), first = 0): Promise<string[]> {
   const per = Math.ceil(count / threads);
   const jobs: WorkerJob[] = [];
   for (let start = first; start < first + count; start += per) jobs.push({ publicKey, start, count: Math.min(per, first + count - start) });

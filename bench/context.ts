@@ -49,12 +49,7 @@ export interface HttpResult {
   body: any;
 }
 
-export async function http(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; authorization?: string } = {},
-): Promise<HttpResult> {
+export async function http(baseUrl: string, method: string, path: string, options: { body?: unknown; authorization?: string } = {}): Promise<HttpResult> {
   const headers: Record<string, string> = {};
   if (options.authorization) headers.authorization = options.authorization;
   if (options.body !== undefined) headers['content-type'] = 'application/json';

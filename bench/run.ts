@@ -293,7 +293,9 @@ function printWhereTheTimeGoes(results: ScenarioResult[], micro: MicroResults, g
   log(
     `    With ${micro.pgpDecryptConcurrent.concurrency} in flight, one thread decrypts ${fmt(ceiling)} blobs/s on this machine. The server decrypts ` +
       `in one worker thread (decrypt-pool.ts), so this is the PUT/s ceiling of one server process` +
-      (put ? `; the measured ${fmt(put.rps)} PUT/s is ≈ ${fmt((100 * put.rps) / ceiling)} % of it (the ceiling is measured afterwards, in the bench process: approximate).` : '.'),
+      (put
+        ? `; the measured ${fmt(put.rps)} PUT/s is ≈ ${fmt((100 * put.rps) / ceiling)} % of it (the ceiling is measured afterwards, in the bench process: approximate).`
+        : '.'),
   );
   if (put && put.serverCpuMsPerRequest !== null) {
     log(
@@ -340,7 +342,11 @@ async function main(): Promise<number> {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
   log('Tessera benchmark');
   log(`  node ${process.version}, ${cores} cores (availableParallelism), CPU: ${cpuModel}, RAM ${fmt(totalmem() / MB / 1024, 1)} GiB`);
-  log(`  load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
+  log(
+    `  load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min)`,
+  );
   log(`  store: embedded SQLite (fresh temp dir), NODE_ENV=production, TESSERA_LOG_LEVEL=warn`);
   log(`  per scenario: ${WARMUP_SECONDS} s warm-up (not counted) + ${DURATION_SECONDS} s measured (BENCH_DURATION)`);
   for (const s of SCENARIOS) log(`  scenario: ${s.name} — ${s.connections} connections${s.floorRps ? `, floor ≥ ${fmt(s.floorRps)}/s` : ''}`);
@@ -361,7 +367,9 @@ async function main(): Promise<number> {
   const genStart = Date.now();
   const blobs = await guard(generateEncryptedCards(merchant.publicKey, CARD_COUNT, CARD_THREADS));
   const generation = { ms: Date.now() - genStart, count: blobs.length, threads: CARD_THREADS };
-  log(`  generated ${fmt(blobs.length)} cards in ${fmt(generation.ms / 1000, 1)} s (${fmt((generation.ms * CARD_THREADS) / blobs.length, 2)} ms per card per thread)`);
+  log(
+    `  generated ${fmt(blobs.length)} cards in ${fmt(generation.ms / 1000, 1)} s (${fmt((generation.ms * CARD_THREADS) / blobs.length, 2)} ms per card per thread)`,
+  );
   const validUntil = genStart + CARD_VALIDITY_MS;
   const needed = SCENARIOS.length * (WARMUP_SECONDS + DURATION_SECONDS) * 1000 + 30_000;
   if (Date.now() + needed > validUntil) log(`  warning: the oldest cards expire before the run may end (captureTime + 15 min); lower BENCH_DURATION`);
@@ -442,7 +450,11 @@ async function main(): Promise<number> {
     },
     cardGeneration: { count: generation.count, seconds: Number((generation.ms / 1000).toFixed(1)), threads: generation.threads },
     primitives: {
-      pgpDecryptMs: { mean: Number(micro.pgpDecrypt.meanMs.toFixed(3)), p50: Number(micro.pgpDecrypt.p50Ms.toFixed(3)), p99: Number(micro.pgpDecrypt.p99Ms.toFixed(3)) },
+      pgpDecryptMs: {
+        mean: Number(micro.pgpDecrypt.meanMs.toFixed(3)),
+        p50: Number(micro.pgpDecrypt.p50Ms.toFixed(3)),
+        p99: Number(micro.pgpDecrypt.p99Ms.toFixed(3)),
+      },
       pgpEncryptMs: { mean: Number(micro.pgpEncrypt.meanMs.toFixed(3)) },
       scryptVerifyMs: { mean: Number(micro.scryptVerify.meanMs.toFixed(2)) },
     },

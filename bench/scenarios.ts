@@ -20,7 +20,7 @@
  *   }
  */
 import { ensureTokens, putCardBody, recordToken, type BenchContext } from './context.js';
-import type { RequestBuilder, Scenario } from './scenario-types.js';
+import type { Scenario } from './scenario-types.js';
 import { issuerGetToken, issuerSuspendResume } from './issuer-scenarios.js';
 
 export type { BenchRequest, RequestBuilder, Scenario } from './scenario-types.js';
@@ -33,9 +33,7 @@ export const GET_FLOOR_RPS = 5000;
 export const GET_TOKEN_COUNT = 1000;
 
 export function merchantHeaders(ctx: BenchContext, json = false): Record<string, string> {
-  return json
-    ? { authorization: ctx.merchant.authorization, 'content-type': 'application/json' }
-    : { authorization: ctx.merchant.authorization };
+  return json ? { authorization: ctx.merchant.authorization, 'content-type': 'application/json' } : { authorization: ctx.merchant.authorization };
 }
 
 export const tokenizeNewCards: Scenario = {

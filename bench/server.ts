@@ -211,7 +211,9 @@ export function sampleRss(pid: number, intervalMs = 500): { max(): number; stop(
 /** Machine-wide busy CPU seconds (all cores, from /proc/stat), to tell how much other processes took. */
 export function machineBusyCpuSeconds(): number | undefined {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('cpu '));
     if (!line) return undefined;
     // user nice system idle iowait irq softirq steal …
     const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);

@@ -6,15 +6,7 @@
  */
 
 /** Why an input was refused: a small neutral vocabulary the edges can branch on. */
-export type IssueReason =
-  | 'required'
-  | 'invalid'
-  | 'unknown'
-  | 'not_allowed'
-  | 'expired'
-  | 'deleted'
-  | 'conflict'
-  | 'unsupported';
+export type IssueReason = 'required' | 'invalid' | 'unknown' | 'not_allowed' | 'expired' | 'deleted' | 'conflict' | 'unsupported';
 
 /** One invalid input: which field (a domain path), why, and a human explanation free of vendor terms. */
 export interface FieldIssue {

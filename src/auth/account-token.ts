@@ -135,7 +135,7 @@ function externalKey(ext: NonNullable<AccountTokenVerifierOptions['external']>):
 }
 
 function accountIdOf(p: JWTPayload): number {
-  const raw = p['account-id'] ?? p['aid'] ?? p['account_id'];
+  const raw = p['account-id'] ?? p.aid ?? p.account_id;
   const id = typeof raw === 'string' && /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : raw;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw new Unauthorized('bad account id claim');
   return id;
@@ -177,7 +177,7 @@ export function createAccountTokenVerifier(opts: AccountTokenVerifierOptions): A
           ...(route.typ !== undefined ? { typ: route.typ } : {}),
         };
         const { payload } = await jwtVerify(token, route.key, verifyOpts);
-        const tenant = payload['tenant_id'];
+        const tenant = payload.tenant_id;
         if (tenant !== undefined && typeof tenant !== 'string') throw new Unauthorized('bad tenant claim');
         const accountId = accountIdOf(payload);
         return { accountId, tenantId: tenant, subject: payload.sub || `account:${accountId}`, issuer: iss };

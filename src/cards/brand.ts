@@ -15,17 +15,7 @@
 /** Brand names exactly as the Verifone contract's `card_brand` lists them. */
 export type CardBrand = 'VISA' | 'MASTERCARD' | 'AMEX' | 'DISCOVER' | 'JCB' | 'DINERS' | 'UPI' | 'MAESTRO' | 'CB';
 
-export const CARD_BRANDS: readonly CardBrand[] = Object.freeze([
-  'VISA',
-  'MASTERCARD',
-  'AMEX',
-  'DISCOVER',
-  'JCB',
-  'DINERS',
-  'UPI',
-  'MAESTRO',
-  'CB',
-] as const);
+export const CARD_BRANDS: readonly CardBrand[] = Object.freeze(['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'JCB', 'DINERS', 'UPI', 'MAESTRO', 'CB'] as const);
 
 const BRAND_SET: ReadonlySet<string> = new Set<string>(CARD_BRANDS);
 
@@ -83,9 +73,7 @@ const RULES_AS_WRITTEN: readonly IinRule[] = [
 ];
 
 /** The rules in the order they are tried: longest prefix first (stable sort keeps the written order otherwise). */
-export const IIN_RULES: readonly IinRule[] = Object.freeze(
-  [...RULES_AS_WRITTEN].sort((a, b) => b.from.length - a.from.length).map((r) => Object.freeze(r)),
-);
+export const IIN_RULES: readonly IinRule[] = Object.freeze([...RULES_AS_WRITTEN].sort((a, b) => b.from.length - a.from.length).map((r) => Object.freeze(r)));
 
 const DIGITS = /^[0-9]+$/;
 

@@ -8,9 +8,7 @@ import { isLuhnValid } from './luhn.js';
 // ASCII only on purpose: `\d` with the `u` flag, or Number(), would accept other scripts' digits or spaces.
 const PAN_FORMAT = /^[0-9]{12,19}$/;
 
-export type PanValidation =
-  | { ok: true; brand: CardBrand | undefined }
-  | { ok: false; reason: 'format' | 'luhn' };
+export type PanValidation = { ok: true; brand: CardBrand | undefined } | { ok: false; reason: 'format' | 'luhn' };
 
 /** True when `value` has the shape of a PAN (12–19 ASCII digits); says nothing about Luhn. */
 export function isPanFormat(value: string): boolean {

@@ -13,7 +13,6 @@ import type { ConnectionLimits } from '../config.js';
 
 export type { ConnectionLimits };
 
-
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,

@@ -76,7 +76,11 @@ class LazyRequestLogger {
  * Fastify's `childLoggerFactory`. Routes with their own log level or serializers get a real child at once, as
  * Fastify would build it.
  */
-export const lazyRequestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) => {
+export const lazyRequestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+) => {
   if (options.level !== undefined || options.serializers !== undefined) return logger.child(bindings, options);
   // The server's logger is always pino (log.ts), which has isLevelEnabled.
   return new LazyRequestLogger(logger as unknown as Logger, bindings) as unknown as FastifyBaseLogger;

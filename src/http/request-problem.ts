@@ -12,7 +12,6 @@ export function requestProblem(error: FastifyError): string {
       return 'is too large';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'is required';
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
     default:
       return error.statusCode === 400 && /JSON/i.test(error.message) ? 'is not valid JSON' : 'could not be read';
   }

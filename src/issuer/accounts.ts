@@ -91,7 +91,11 @@ export function createIssuerAccounts(deps: IssuerAccountsDeps) {
             status: 'ACTIVE',
             created_at: clock().toISOString(),
           });
-          await recordAudit(tx, { actor: 'admin', action: 'card.created', objectType: 'card', objectId: String(id), detail: { account_id: accountId } }, clock());
+          await recordAudit(
+            tx,
+            { actor: 'admin', action: 'card.created', objectType: 'card', objectId: String(id), detail: { account_id: accountId } },
+            clock(),
+          );
         });
         return { card_id: id };
       });

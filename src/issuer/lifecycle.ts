@@ -9,7 +9,6 @@ import type { ApprovalMethod, DeviceAction, LifecycleAction, NetworkTokenStatus,
 import { networkSupports } from '../network/providers.js';
 import type { CardOperation, DeviceBindingInput, StoredDevice, TokenOperation } from './types.js';
 
-
 export type NetworkCall = { kind: 'lifecycle'; action: LifecycleAction } | { kind: 'approve_device'; method: ApprovalMethod };
 
 export interface TokenState {

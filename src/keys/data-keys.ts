@@ -42,11 +42,7 @@ export function createDataKeys({ dal, keyring, clock }: DataKeysDeps): DataKeys 
   const cacheKey = (owner: string, purpose: string, version: number) => `${owner}\0${purpose}\0${version}`;
 
   function unwrapRow(row: DataKeysTable): Buffer {
-    const key = keyring.unwrap(
-      Buffer.from(row.wrapped_key, 'base64'),
-      row.master_key_id,
-      aadFor(row.owner, row.purpose, row.version),
-    );
+    const key = keyring.unwrap(Buffer.from(row.wrapped_key, 'base64'), row.master_key_id, aadFor(row.owner, row.purpose, row.version));
     cache.set(cacheKey(row.owner, row.purpose, row.version), key);
     return key;
   }

@@ -33,17 +33,7 @@ function isRfc3339DateTime(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const KNOWN_FIELDS = new Set([
-  'cardNumber',
-  'expiryMonth',
-  'expiryYear',
-  'cvv',
-  'cardholderName',
-  'captureTime',
-  'sequenceNumber',
-  'startMonth',
-  'startYear',
-]);
+const KNOWN_FIELDS = new Set(['cardNumber', 'expiryMonth', 'expiryYear', 'cvv', 'cardholderName', 'captureTime', 'sequenceNumber', 'startMonth', 'startYear']);
 export const MAX_HOLDER_NAME = 30;
 
 const CARD = 'encryptedCard';

@@ -162,19 +162,22 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   const withRetries = <T>(attempt: () => Promise<T>): Promise<T> =>
     withRetry(attempt, { attempts: MAX_ATTEMPTS, retryOn: (error) => error instanceof LostRace });
 
-  async function record(tx: Tx, caller: MerchantCaller, action: string, row: CardTokenRow, before: string | null, after: string | null, detail?: Record<string, unknown>) {
+  async function record(
+    tx: Tx,
+    caller: MerchantCaller,
+    action: string,
+    row: CardTokenRow,
+    before: string | null,
+    after: string | null,
+    detail?: Record<string, unknown>,
+  ) {
     const at = clock();
     await recordAudit(
       tx,
       { actor: actor(caller), action, objectType: 'card_token', objectId: row.id, statusBefore: before, statusAfter: after, ...(detail ? { detail } : {}) },
       at,
     );
-    await emitEvent(
-      tx,
-      action,
-      { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after },
-      at,
-    );
+    await emitEvent(tx, action, { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after }, at);
   }
 
   async function findOwned(caller: MerchantCaller, reuseToken: string): Promise<CardTokenRow> {
@@ -235,85 +238,88 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
       // Upserts of one card are serialized in this process (no retry storm when a client sends the same card on
       // many connections); the row-version guard below catches writers in other processes.
-      return upserts.run(`${scope!.id}:${reuseTokenType}:${fingerprint}`, () => withRetries(async () => {
-        const existing = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
-        if (existing && !isExpired(existing)) {
-          const mergedType = unionType(existing.token_type, tokenType);
-          const previous = await openCard(existing);
-          const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
-          const seal = await sealed.seal(owner, existing.id, next);
-          const changes: CardTokenChanges = {
-            token_type: mergedType,
-            reuse_token:
-              existing.reuse_token ?? (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
-            analytics_token: existing.analytics_token ?? analytics,
+      return upserts.run(`${scope!.id}:${reuseTokenType}:${fingerprint}`, () =>
+        withRetries(async () => {
+          const existing = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
+          if (existing && !isExpired(existing)) {
+            const mergedType = unionType(existing.token_type, tokenType);
+            const previous = await openCard(existing);
+            const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
+            const seal = await sealed.seal(owner, existing.id, next);
+            const changes: CardTokenChanges = {
+              token_type: mergedType,
+              reuse_token:
+                existing.reuse_token ??
+                (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
+              analytics_token: existing.analytics_token ?? analytics,
+              card_sealed: seal.sealed,
+              key_version: seal.keyVersion,
+              // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
+              brand: input.cardBrand !== undefined ? brand : (existing.brand ?? brand),
+              expiry_month: card.expiryMonth,
+              expiry_year: card.expiryYear,
+              token_expiry_date: input.tokenExpiryDate ?? existing.token_expiry_date,
+              entity_id: context.entityId ?? existing.entity_id,
+              payment_provider_contract: context.paymentProviderContract ?? existing.payment_provider_contract,
+              updated_at: now.toISOString(),
+            };
+            const updated = await transact(async (tx) => {
+              // Everything above was computed from `existing`: if the row changed since (another upsert, a PATCH, a
+              // suspend), applying it would undo that change, e.g. drop a reuse token another caller now holds.
+              if (!(await dal.updateToken(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
+              holders.forget(existing.id);
+              const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
+              await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
+              return row;
+            });
+            return toView(updated, next);
+          }
+
+          const id = randomUUID();
+          const next: SealedCard = { ...cardFields, ...(includesReuse(tokenType) ? { pan: card.pan } : {}) };
+          const seal = await sealed.seal(owner, id, next);
+          const row: CardTokenRow = {
+            id,
+            merchant_id: caller.merchantId,
+            token_scope_id: scope!.id,
+            reuse_token: includesReuse(tokenType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null,
+            analytics_token: analytics,
+            token_type: tokenType,
+            reuse_token_type: reuseTokenType,
+            fingerprint,
+            status: 'ACTIVE',
             card_sealed: seal.sealed,
             key_version: seal.keyVersion,
-            // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
-            brand: input.cardBrand !== undefined ? brand : (existing.brand ?? brand),
+            bin: panBin(card.pan),
+            last_four: panLastFour(card.pan),
+            brand: brand ?? null,
             expiry_month: card.expiryMonth,
             expiry_year: card.expiryYear,
-            token_expiry_date: input.tokenExpiryDate ?? existing.token_expiry_date,
-            entity_id: context.entityId ?? existing.entity_id,
-            payment_provider_contract: context.paymentProviderContract ?? existing.payment_provider_contract,
+            token_expiry_date: input.tokenExpiryDate ?? defaultExpiry,
+            entity_id: context.entityId ?? null,
+            payment_provider_contract: context.paymentProviderContract ?? null,
+            created_at: now.toISOString(),
             updated_at: now.toISOString(),
+            row_version: 1,
           };
-          const updated = await transact(async (tx) => {
-            // Everything above was computed from `existing`: if the row changed since (another upsert, a PATCH, a
-            // suspend), applying it would undo that change, e.g. drop a reuse token another caller now holds.
-            if (!(await dal.updateToken(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
-            holders.forget(existing.id);
-            const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
-            await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
-            return row;
-          });
-          return toView(updated, next);
-        }
-
-        const id = randomUUID();
-        const next: SealedCard = { ...cardFields, ...(includesReuse(tokenType) ? { pan: card.pan } : {}) };
-        const seal = await sealed.seal(owner, id, next);
-        const row: CardTokenRow = {
-          id,
-          merchant_id: caller.merchantId,
-          token_scope_id: scope!.id,
-          reuse_token: includesReuse(tokenType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null,
-          analytics_token: analytics,
-          token_type: tokenType,
-          reuse_token_type: reuseTokenType,
-          fingerprint,
-          status: 'ACTIVE',
-          card_sealed: seal.sealed,
-          key_version: seal.keyVersion,
-          bin: panBin(card.pan),
-          last_four: panLastFour(card.pan),
-          brand: brand ?? null,
-          expiry_month: card.expiryMonth,
-          expiry_year: card.expiryYear,
-          token_expiry_date: input.tokenExpiryDate ?? defaultExpiry,
-          entity_id: context.entityId ?? null,
-          payment_provider_contract: context.paymentProviderContract ?? null,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-          row_version: 1,
-        };
-        try {
-          await transact(async (tx) => {
-            if (existing) {
-              // An expired token is dead: it gives up the card so that a fresh token can take it.
-              if (!(await dal.updateToken(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
-              await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
-            }
-            if (!(await dal.insertTokenIfAbsent(tx, row))) throw new LostRace();
-            await record(tx, caller, 'merchant.token.created', row, null, 'ACTIVE');
-          });
-        } catch (error) {
-          // A format-preserving token can collide with another card's; draw again.
-          if (isUniqueViolation(error)) throw new LostRace();
-          throw error;
-        }
-        return toView(row, next);
-      }));
+          try {
+            await transact(async (tx) => {
+              if (existing) {
+                // An expired token is dead: it gives up the card so that a fresh token can take it.
+                if (!(await dal.updateToken(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
+                await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
+              }
+              if (!(await dal.insertTokenIfAbsent(tx, row))) throw new LostRace();
+              await record(tx, caller, 'merchant.token.created', row, null, 'ACTIVE');
+            });
+          } catch (error) {
+            // A format-preserving token can collide with another card's; draw again.
+            if (isUniqueViolation(error)) throw new LostRace();
+            throw error;
+          }
+          return toView(row, next);
+        }),
+      );
     },
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
@@ -330,7 +336,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         errors.add(
           'schemeTokenAction',
           'unsupported',
-          scope?.network_tokens ? 'scheme (network) tokens are not available yet on this platform' : 'the token scope of this token does not enable network tokens',
+          scope?.network_tokens
+            ? 'scheme (network) tokens are not available yet on this platform'
+            : 'the token scope of this token does not enable network tokens',
         );
       }
       if (input.encryptedCard !== undefined && input.publicKeyAlias === undefined) {

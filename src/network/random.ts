@@ -20,5 +20,7 @@ export function randomFrom(alphabet: string, n: number): string {
 }
 
 export function randomHex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  return randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 }

@@ -27,7 +27,7 @@ describe.each(ENGINES)('merchant admin on %s', (engine) => {
     await database?.drop();
   });
 
-  it('creates a merchant with its first API key, each audited, at the clock\'s time', async () => {
+  it("creates a merchant with its first API key, each audited, at the clock's time", async () => {
     const created = await admin().createMerchant('  Shop  ');
     const merchant = await store.db.selectFrom('merchants').selectAll().where('id', '=', created.merchant_id).executeTakeFirstOrThrow();
     expect(merchant).toEqual({ id: created.merchant_id, name: 'Shop', created_at: fixed.toISOString() });
@@ -37,7 +37,9 @@ describe.each(ENGINES)('merchant admin on %s', (engine) => {
 
   it('refuses a blank or too long name on the domain field `name`', async () => {
     for (const name of ['  ', 'x'.repeat(201)]) {
-      const error = await admin().createMerchant(name).catch((e: unknown) => e);
+      const error = await admin()
+        .createMerchant(name)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidInput);
       expect((error as InvalidInput).issues).toEqual([{ field: 'name', reason: 'invalid', message: 'must be 1 to 200 characters' }]);
     }
@@ -67,7 +69,7 @@ describe.each(ENGINES)('merchant admin on %s', (engine) => {
     expect((await audit(key.id)).map((r) => r.action)).toEqual(['api_key.created']);
   });
 
-  it('another merchant\'s key, or an unknown merchant, is not found', async () => {
+  it("another merchant's key, or an unknown merchant, is not found", async () => {
     const a = await admin().createMerchant('a');
     const b = await admin().createMerchant('b');
     await expect(admin().revokeApiKey(b.merchant_id, a.api_key.id)).rejects.toBeInstanceOf(NotFound);

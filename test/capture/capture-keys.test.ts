@@ -1,12 +1,4 @@
-import {
-  armor,
-  createMessage,
-  encrypt,
-  enums,
-  readKey,
-  readPrivateKey,
-  type PublicKey,
-} from 'openpgp';
+import { armor, createMessage, encrypt, enums, readKey, readPrivateKey, type PublicKey } from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textToBase64 } from '../../src/client/base64.js';
 import { encodePublicKeyForDistribution, encryptCard, type CardInput } from '../../src/client/encrypt-card.js';
@@ -100,9 +92,7 @@ describe.each(['curve25519', 'rsa3072'] as const)('capture keys (%s)', (algorith
     }
     const encryptionKey = await publicKey.getEncryptionKey();
     expect(encryptionKey.getKeyID().toHex()).toBe(subkeys[0]!.getKeyID().toHex());
-    expect(publicKey.getUserIDs()).toEqual([
-      `Tessera capture key ${algorithm === 'curve25519' ? 'merchant-a' : 'merchant-a-rsa'}`,
-    ]);
+    expect(publicKey.getUserIDs()).toEqual([`Tessera capture key ${algorithm === 'curve25519' ? 'merchant-a' : 'merchant-a-rsa'}`]);
     expect(pair.keyFingerprint).toMatch(/^[0-9a-f]{40}$/);
     expect(pair.keyFingerprint).toBe(publicKey.getFingerprint());
   });

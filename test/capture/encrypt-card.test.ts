@@ -1,13 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  base64ToBytes,
-  base64ToText,
-  bytesToBase64,
-  textToBase64,
-  utf8Decode,
-} from '../../src/client/base64.js';
+import { base64ToBytes, base64ToText, bytesToBase64, textToBase64, utf8Decode } from '../../src/client/base64.js';
 import {
   captureTimeNow,
   decodeDistributedPublicKey,
@@ -16,12 +10,7 @@ import {
   serializeCard,
   type CardInput,
 } from '../../src/client/encrypt-card.js';
-import {
-  generateCaptureKeyPair,
-  loadCaptureDecryptor,
-  type CaptureDecryptor,
-  type CaptureKeyPair,
-} from '../../src/vault/capture-keys.js';
+import { generateCaptureKeyPair, loadCaptureDecryptor, type CaptureDecryptor, type CaptureKeyPair } from '../../src/vault/capture-keys.js';
 
 const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -36,8 +25,7 @@ describe('serializeCard', () => {
       captureTime: '2026-11-22T10:00:00Z',
     });
     expect(json).toBe(
-      '{"cardNumber":"4111111111111111","expiryMonth":12,"expiryYear":2029,"cvv":"123",' +
-        '"cardholderName":"JaneDoe","captureTime":"2026-11-22T10:00:00Z"}',
+      '{"cardNumber":"4111111111111111","expiryMonth":12,"expiryYear":2029,"cvv":"123",' + '"cardholderName":"JaneDoe","captureTime":"2026-11-22T10:00:00Z"}',
     );
     expect(json).not.toMatch(/\s/);
   });
@@ -166,9 +154,7 @@ describe('encryptCard', () => {
       cardholderName: 'Zoë Ångström 山田',
       captureTime: '2026-11-22T10:00:00Z',
     };
-    const result = await decryptor.decrypt(
-      await encryptCard(card, encodePublicKeyForDistribution(pair.publicKeyArmored)),
-    );
+    const result = await decryptor.decrypt(await encryptCard(card, encodePublicKeyForDistribution(pair.publicKeyArmored)));
     expect(result).toEqual({ ok: true, plaintext: serializeCard(card) });
   });
 

@@ -16,12 +16,7 @@ import {
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { textToBase64 } from '../../src/client/base64.js';
 import { encodePublicKeyForDistribution, encryptCard } from '../../src/client/encrypt-card.js';
-import {
-  generateCaptureKeyPair,
-  loadCaptureDecryptor,
-  type CaptureDecryptor,
-  type CaptureKeyPair,
-} from '../../src/vault/capture-keys.js';
+import { generateCaptureKeyPair, loadCaptureDecryptor, type CaptureDecryptor, type CaptureKeyPair } from '../../src/vault/capture-keys.js';
 
 const CARD = { cardNumber: '4111111111111111', expiryMonth: 12, expiryYear: 2029 };
 const pkeskPrototype = PublicKeyEncryptedSessionKeyPacket.prototype as unknown as {
@@ -59,11 +54,7 @@ describe('wrong_key fast path', () => {
 
   it('does one private-key operation however many session-key packets the blob carries', async () => {
     const spy = vi.spyOn(pkeskPrototype, 'decrypt');
-    const keys = await Promise.all(
-      [theirs.publicKeyArmored, ours.publicKeyArmored, theirs.publicKeyArmored].map((armoredKey) =>
-        readKey({ armoredKey }),
-      ),
-    );
+    const keys = await Promise.all([theirs.publicKeyArmored, ours.publicKeyArmored, theirs.publicKeyArmored].map((armoredKey) => readKey({ armoredKey })));
     const binary = await encrypt({
       message: await createMessage({ text: '{}' }),
       encryptionKeys: keys,

@@ -83,17 +83,13 @@ describe('parseBinTable lookup', () => {
 
 describe('parseBinTable format', () => {
   it('ignores comments and blank lines, handles CRLF and a BOM', () => {
-    const t = parseBinTable(
-      '\uFEFF# comment before header\r\n\r\n' + HEADER + '\r\n  # indented comment\r\n   \r\n411111,VISA,A,USA,DEBIT,,USD\r\n',
-    );
+    const t = parseBinTable('\uFEFF# comment before header\r\n\r\n' + HEADER + '\r\n  # indented comment\r\n   \r\n411111,VISA,A,USA,DEBIT,,USD\r\n');
     expect(t.size).toBe(1);
     expect(t.lookup('4111111111111111')?.currency).toBe('USD');
   });
 
   it('supports quoted fields with commas and doubled quotes', () => {
-    const t = parseBinTable(
-      [HEADER, '497010,CB,"Banque Exemple, SA",FRA,DEBIT,"CLASSIC ""PLUS""",EUR', '"411111", VISA ,"",,,,'].join('\n'),
-    );
+    const t = parseBinTable([HEADER, '497010,CB,"Banque Exemple, SA",FRA,DEBIT,"CLASSIC ""PLUS""",EUR', '"411111", VISA ,"",,,,'].join('\n'));
     expect(t.lookup('4970101234567890')).toMatchObject({ issuer_name: 'Banque Exemple, SA', variant: 'CLASSIC "PLUS"' });
     expect(t.lookup('4111111111111111')).toEqual({ bin: '411111', brand: 'VISA' });
   });

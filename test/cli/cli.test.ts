@@ -299,7 +299,7 @@ describe('tessera CLI admin commands', () => {
     await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
   });
 
-  it('account create, card and access-token set up an issuer account, with the admin API\'s checks', async () => {
+  it("account create, card and access-token set up an issuer account, with the admin API's checks", async () => {
     const created = await runJson(['account', 'create', '--program-id', '1234'], vars);
     expect(created).toMatchObject({ account_id: expect.any(Number), org_id: expect.stringMatching(/^TN-/), program_id: '1234' });
     for (const [option, value, field] of [
@@ -351,7 +351,10 @@ describe('tessera CLI configuration errors', () => {
   });
 
   it('network-sim refuses a --database that is neither sqlite: nor postgres://', async () => {
-    const result = await runCli(['network-sim', '--port', '0', '--database', 'mysql://x'], { ...newDataDir(), TESSERA_NETWORK_SECRET: 'a-network-secret-of-some-length' });
+    const result = await runCli(['network-sim', '--port', '0', '--database', 'mysql://x'], {
+      ...newDataDir(),
+      TESSERA_NETWORK_SECRET: 'a-network-secret-of-some-length',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('configuration error');
     expect(result.stderr).toContain('--database must start with sqlite: or postgres://');

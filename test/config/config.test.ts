@@ -126,9 +126,7 @@ describe('loadConfig in production', () => {
     loadConfig({ TESSERA_DATA_DIR: dataDir }); // development: generates master.key and admin.token
     expect(readdirSync(dataDir).sort()).toEqual(['admin.token', 'master.key']);
     expect(configError({ NODE_ENV: 'production', TESSERA_DATA_DIR: dataDir }).message).toContain('TESSERA_MASTER_KEY');
-    expect(configError({ NODE_ENV: 'production', TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: masterKeyB64() }).message).toContain(
-      'TESSERA_ADMIN_TOKEN',
-    );
+    expect(configError({ NODE_ENV: 'production', TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: masterKeyB64() }).message).toContain('TESSERA_ADMIN_TOKEN');
   });
 
   it('with both secrets given it loads, marked as production, generating nothing', () => {
@@ -191,18 +189,14 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(configError(env({ PORT: port })).message).toMatch(/^PORT /);
   });
 
-  it.each([
-    'mysql://user:pw@localhost/db',
-    'postgres:/missing-slashes',
-    'sqlite:',
-    'file:./tessera.db',
-    './tessera.db',
-    'postgres://user:pw@[not-an-ipv6/db',
-  ])('TESSERA_DATABASE_URL=%j', (url) => {
-    const error = configError(env({ TESSERA_DATABASE_URL: url }));
-    expect(error.message).toContain('TESSERA_DATABASE_URL');
-    expect(error.message).not.toContain('user:pw');
-  });
+  it.each(['mysql://user:pw@localhost/db', 'postgres:/missing-slashes', 'sqlite:', 'file:./tessera.db', './tessera.db', 'postgres://user:pw@[not-an-ipv6/db'])(
+    'TESSERA_DATABASE_URL=%j',
+    (url) => {
+      const error = configError(env({ TESSERA_DATABASE_URL: url }));
+      expect(error.message).toContain('TESSERA_DATABASE_URL');
+      expect(error.message).not.toContain('user:pw');
+    },
+  );
 
   it.each(['short', 'x'.repeat(23), 'has a space in it and is long enough', 'tab\tseparated-but-long-enough-token'])(
     'TESSERA_ADMIN_TOKEN too short or with spaces (%j)',

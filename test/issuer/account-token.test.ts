@@ -56,8 +56,8 @@ describe('local account tokens', () => {
     expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: keys.kid, typ: 'JWT' });
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
     expect(claims).toMatchObject({ 'account-id': 42, tenant_id: 't-1', sub: 'account:42', iss: ISS });
-    expect(claims['exp']).toBe((claims['iat'] as number) + 600);
-    expect(typeof claims['jti']).toBe('string');
+    expect(claims.exp).toBe((claims.iat as number) + 600);
+    expect(typeof claims.jti).toBe('string');
     expect(await verifier.verify(access_token)).toEqual({ accountId: 42, tenantId: 't-1', subject: 'account:42', issuer: ISS });
 
     const custom = await issuer.issue({ accountId: 7, tenantId: 't-2', subject: 'user-9' });

@@ -36,55 +36,81 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     const token = await bootstrapIssuer(env.api, 'mdes', { decision: 'YELLOW' });
     const [row, ...rest] = await auditRowsOf(env.server, token.tokenId);
     expect(rest).toEqual([]);
-    expect(row).toMatchObject({ actor: 'network:mdes', action: 'token.provisioned', status_before: null, status_after: 'INACTIVE', at: clock.now.toISOString() });
+    expect(row).toMatchObject({
+      actor: 'network:mdes',
+      action: 'token.provisioned',
+      status_before: null,
+      status_after: 'INACTIVE',
+      at: clock.now.toISOString(),
+    });
     const events = await eventsOf(env.server, token.tokenId);
     expect(events.map((e) => e.type)).toEqual(['notification']);
-    expect(events[0]!.payload).toEqual({ account_id: token.account.accountId, card_id: token.card.cardId, token_id: token.tokenId, status: 'INACTIVE', payment_network: 'mdes' });
+    expect(events[0]!.payload).toEqual({
+      account_id: token.account.accountId,
+      card_id: token.card.cardId,
+      token_id: token.tokenId,
+      status: 'INACTIVE',
+      payment_network: 'mdes',
+    });
     expect(events[0]!.created_at).toBe(clock.now.toISOString());
   });
 
-  it.each(NETWORKS)('%s: each lifecycle operation leaves one row: actor (subject + operator), reason, before/after, time; patch events follow status', async (network) => {
-    const token = await bootstrapIssuer(env.api, network, { decision: 'YELLOW' });
-    const steps = [
-      { operation_type: network === 'vts' ? 'CALL_CENTER_ACTIVATION' : 'CARDHOLDER_STEPUP_APP_TO_APP', activation_code: '77', from: 'INACTIVE', to: 'ACTIVE' },
-      { operation_type: 'SUSPEND', from: 'ACTIVE', to: 'SUSPENDED' },
-      { operation_type: 'SUSPEND', from: 'SUSPENDED', to: 'SUSPENDED' },
-      { operation_type: 'RESUME', from: 'SUSPENDED', to: 'ACTIVE' },
-      { operation_type: 'DELETE', from: 'ACTIVE', to: 'DEACTIVATED' },
-    ];
-    for (const [i, step] of steps.entries()) {
-      clock.advanceMs(60_000);
-      const { from: _from, to: _to, ...body } = step;
-      const res = await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { ...body, operation_reason: `step ${i}`, operator_id: `agent-${i}` });
-      expect(res.status, res.text).toBe(200);
-      const row = (await auditRowsOf(env.server, token.tokenId)).at(-1)!;
-      expect(row).toMatchObject({
-        action: `token.${step.operation_type.toLowerCase()}`,
-        status_before: step.from,
-        status_after: step.to,
-        reason: `step ${i}`,
-        at: clock.now.toISOString(),
-      });
-      expect(row.actor).toBe(`account:${token.account.accountId}/sub:${subjectOf(token)}/operator:agent-${i}`);
-      expect(row.detail).toMatchObject({ operation: step.operation_type });
-    }
-    const rows = await auditRowsOf(env.server, token.tokenId);
-    expect(rows).toHaveLength(1 + steps.length);
-    const patches = (await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch');
-    // SUSPEND on a SUSPENDED token changes no status: no patch event for it.
-    expect(patches.map((e) => e.payload)).toEqual(
-      ['ACTIVE', 'SUSPENDED', 'ACTIVE', 'DEACTIVATED'].map((status) => ({
-        account_id: token.account.accountId,
-        card_id: token.card.cardId,
-        token_id: token.tokenId,
-        patch: { status },
-      })),
-    );
-  });
+  it.each(NETWORKS)(
+    '%s: each lifecycle operation leaves one row: actor (subject + operator), reason, before/after, time; patch events follow status',
+    async (network) => {
+      const token = await bootstrapIssuer(env.api, network, { decision: 'YELLOW' });
+      const steps = [
+        {
+          operation_type: network === 'vts' ? 'CALL_CENTER_ACTIVATION' : 'CARDHOLDER_STEPUP_APP_TO_APP',
+          activation_code: '77',
+          from: 'INACTIVE',
+          to: 'ACTIVE',
+        },
+        { operation_type: 'SUSPEND', from: 'ACTIVE', to: 'SUSPENDED' },
+        { operation_type: 'SUSPEND', from: 'SUSPENDED', to: 'SUSPENDED' },
+        { operation_type: 'RESUME', from: 'SUSPENDED', to: 'ACTIVE' },
+        { operation_type: 'DELETE', from: 'ACTIVE', to: 'DEACTIVATED' },
+      ];
+      for (const [i, step] of steps.entries()) {
+        clock.advanceMs(60_000);
+        const { from: _from, to: _to, ...body } = step;
+        const res = await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, {
+          ...body,
+          operation_reason: `step ${i}`,
+          operator_id: `agent-${i}`,
+        });
+        expect(res.status, res.text).toBe(200);
+        const row = (await auditRowsOf(env.server, token.tokenId)).at(-1)!;
+        expect(row).toMatchObject({
+          action: `token.${step.operation_type.toLowerCase()}`,
+          status_before: step.from,
+          status_after: step.to,
+          reason: `step ${i}`,
+          at: clock.now.toISOString(),
+        });
+        expect(row.actor).toBe(`account:${token.account.accountId}/sub:${subjectOf(token)}/operator:agent-${i}`);
+        expect(row.detail).toMatchObject({ operation: step.operation_type });
+      }
+      const rows = await auditRowsOf(env.server, token.tokenId);
+      expect(rows).toHaveLength(1 + steps.length);
+      const patches = (await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch');
+      // SUSPEND on a SUSPENDED token changes no status: no patch event for it.
+      expect(patches.map((e) => e.payload)).toEqual(
+        ['ACTIVE', 'SUSPENDED', 'ACTIVE', 'DEACTIVATED'].map((status) => ({
+          account_id: token.account.accountId,
+          card_id: token.card.cardId,
+          token_id: token.tokenId,
+          patch: { status },
+        })),
+      );
+    },
+  );
 
-  it('without operator_id, the actor still names the account token\'s subject', async () => {
+  it("without operator_id, the actor still names the account token's subject", async () => {
     const token = await bootstrapIssuer(env.api, 'vts');
-    expect((await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'SUSPEND', operation_reason: 'no operator' })).status).toBe(200);
+    expect(
+      (await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'SUSPEND', operation_reason: 'no operator' })).status,
+    ).toBe(200);
     const row = (await auditRowsOf(env.server, token.tokenId)).at(-1)!;
     expect(row.actor).toBe(`account:${token.account.accountId}/sub:${subjectOf(token)}`);
     expect(row.reason).toBe('no operator');
@@ -94,7 +120,15 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     const token = await bootstrapIssuer(env.api, 'vts', { decision: 'YELLOW', device_id: 'phone' });
     expect((await env.api.walletEvent({ token_id: token.tokenId, event: 'DEVICE_BINDING_REQUEST', device_id: 'tablet' })).status).toBe(200);
     clock.advanceMs(1000);
-    expect((await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP', operation_reason: 'bank app ok', operator_id: 'app' })).status).toBe(200);
+    expect(
+      (
+        await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, {
+          operation_type: 'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP',
+          operation_reason: 'bank app ok',
+          operator_id: 'app',
+        })
+      ).status,
+    ).toBe(200);
     const bind = await env.api.bind(token.account.jwt, token.card.cardId, token.tokenId, 'phone', {
       operator_id: 'agent-x',
       operation_type: 'TOKEN_DEVICE_BINDING_REMOVE',
@@ -120,7 +154,11 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     const first = await bootstrapIssuer(env.api, 'mdes');
     const second = await env.api.provision({ card_id: first.card.cardId, wallet: 'GOOGLE_PAY' });
     expect(second.status).toBe(201);
-    const res = await env.api.operateCard(first.account.jwt, first.card.cardId, { operation_type: 'SUSPEND', operation_reason: 'card stolen', operator_id: 'fraud-desk' });
+    const res = await env.api.operateCard(first.account.jwt, first.card.cardId, {
+      operation_type: 'SUSPEND',
+      operation_reason: 'card stolen',
+      operator_id: 'fraud-desk',
+    });
     expect(res.status, res.text).toBe(200);
     for (const tokenId of [first.tokenId, second.body.token_id as string]) {
       const row = (await auditRowsOf(env.server, tokenId)).at(-1)!;
@@ -134,28 +172,48 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     const token = await bootstrapIssuer(env.api, 'vts');
     expect((await env.api.walletEvent({ token_id: token.tokenId, event: 'SUSPEND', entity: 'CARDHOLDER' })).status).toBe(200);
     const row = (await auditRowsOf(env.server, token.tokenId)).at(-1)!;
-    expect(row).toMatchObject({ actor: 'network:vts', action: 'token.network_update', status_before: 'ACTIVE', status_after: 'SUSPENDED', at: clock.now.toISOString() });
+    expect(row).toMatchObject({
+      actor: 'network:vts',
+      action: 'token.network_update',
+      status_before: 'ACTIVE',
+      status_after: 'SUSPENDED',
+      at: clock.now.toISOString(),
+    });
     expect((await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch').map((e) => e.payload.patch)).toEqual([{ status: 'SUSPENDED' }]);
   });
 
-  it.each(['timeout', 'error_500', 'error_400'] as const)('a failed network call (%s) changes nothing and sends no event, but the attempt is audited', async (mode) => {
-    const token = await bootstrapIssuer(env.api, 'mdes');
-    const before = { token: await getToken(env.api, token), audit: await auditRowsOf(env.server, token.tokenId), events: await eventsOf(env.server, token.tokenId) };
-    expect((await env.api.fault({ network: 'mdes', operation: 'lifecycle', mode })).status).toBe(204);
-    const res = await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'doomed', operator_id: 'x' });
-    expect(res.status).toBe(mode === 'error_400' ? 400 : 500);
-    expect({ token: await getToken(env.api, token), events: await eventsOf(env.server, token.tokenId) }).toEqual({ token: before.token, events: before.events });
-    const audit = await auditRowsOf(env.server, token.tokenId);
-    expect(audit.slice(0, -1)).toEqual(before.audit);
-    expect(audit.at(-1)).toMatchObject({
-      action: 'token.delete.failed',
-      status_before: 'ACTIVE',
-      status_after: 'ACTIVE',
-      reason: 'doomed',
-      detail: { operation: 'DELETE', network_failure: mode === 'error_400' ? 'bad_request' : mode === 'timeout' ? 'timeout' : 'error' },
-    });
-    expect(audit.at(-1)!.actor).toContain('operator:x');
-  });
+  it.each(['timeout', 'error_500', 'error_400'] as const)(
+    'a failed network call (%s) changes nothing and sends no event, but the attempt is audited',
+    async (mode) => {
+      const token = await bootstrapIssuer(env.api, 'mdes');
+      const before = {
+        token: await getToken(env.api, token),
+        audit: await auditRowsOf(env.server, token.tokenId),
+        events: await eventsOf(env.server, token.tokenId),
+      };
+      expect((await env.api.fault({ network: 'mdes', operation: 'lifecycle', mode })).status).toBe(204);
+      const res = await env.api.operate(token.account.jwt, token.card.cardId, token.tokenId, {
+        operation_type: 'DELETE',
+        operation_reason: 'doomed',
+        operator_id: 'x',
+      });
+      expect(res.status).toBe(mode === 'error_400' ? 400 : 500);
+      expect({ token: await getToken(env.api, token), events: await eventsOf(env.server, token.tokenId) }).toEqual({
+        token: before.token,
+        events: before.events,
+      });
+      const audit = await auditRowsOf(env.server, token.tokenId);
+      expect(audit.slice(0, -1)).toEqual(before.audit);
+      expect(audit.at(-1)).toMatchObject({
+        action: 'token.delete.failed',
+        status_before: 'ACTIVE',
+        status_after: 'ACTIVE',
+        reason: 'doomed',
+        detail: { operation: 'DELETE', network_failure: mode === 'error_400' ? 'bad_request' : mode === 'timeout' ? 'timeout' : 'error' },
+      });
+      expect(audit.at(-1)!.actor).toContain('operator:x');
+    },
+  );
 
   it('a refused operation (illegal transition, missing code) leaves no audit row and no event', async () => {
     const token = await bootstrapIssuer(env.api, 'vts', { decision: 'YELLOW' });
@@ -175,7 +233,12 @@ describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
     clock.advanceMs(5000);
     const token = await bootstrapIssuer(env.api, 'mdes');
     const db = env.server.app.core.store.db;
-    const account = await db.selectFrom('audit_log').selectAll().where('object_type', '=', 'account').where('object_id', '=', String(token.account.accountId)).execute();
+    const account = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('object_type', '=', 'account')
+      .where('object_id', '=', String(token.account.accountId))
+      .execute();
     const card = await db.selectFrom('audit_log').selectAll().where('object_type', '=', 'card').where('object_id', '=', String(token.card.cardId)).execute();
     expect(account.map((r) => [r.actor, r.action, r.at])).toEqual([['admin', 'account.created', clock.now.toISOString()]]);
     expect(card.map((r) => [r.actor, r.action, r.at])).toEqual([['admin', 'card.created', clock.now.toISOString()]]);

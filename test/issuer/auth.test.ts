@@ -12,15 +12,7 @@ import { SignJWT, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, 
 import { ed25519JwkFromSeed } from '../../src/auth/signing-key.js';
 import { ENGINES } from '../support/engines.js';
 import { request } from '../support/http.js';
-import {
-  auditRowsOf,
-  bootstrapIssuer,
-  expectPismoError,
-  getToken,
-  startIssuerServer,
-  type IssuerServer,
-  type TestToken,
-} from '../support/issuer.js';
+import { auditRowsOf, bootstrapIssuer, expectPismoError, getToken, startIssuerServer, type IssuerServer, type TestToken } from '../support/issuer.js';
 
 const EXTERNAL_ISSUER = 'https://idp.tessera.test';
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -72,47 +64,77 @@ describe.each(ENGINES)('account-token authentication on %s', (engine) => {
     ['another scheme', async () => `Basic ${Buffer.from('a:b').toString('base64')}`],
     ['garbage', async () => 'Bearer not-a-jwt'],
     ['three garbage segments', async () => 'Bearer aaa.bbb.ccc'],
-    ['the token with a flipped signature byte', async () => {
-      const [h, p, s] = victim.account.jwt.split('.');
-      const sig = Buffer.from(s!, 'base64url');
-      sig[0] = sig[0]! ^ 1;
-      return `Bearer ${h}.${p}.${sig.toString('base64url')}`;
-    }],
-    ['an expired token signed with the server key', async () => {
-      const iat = nowS() - 3600;
-      return `Bearer ${await signWith(serverKey, { ...claims, iat, exp: iat + 30, jti: randomUUID() })}`;
-    }],
-    ['a token without exp signed with the server key', async () => {
-      const { exp: _exp, ...rest } = claims;
-      return `Bearer ${await signWith(serverKey, rest)}`;
-    }],
+    [
+      'the token with a flipped signature byte',
+      async () => {
+        const [h, p, s] = victim.account.jwt.split('.');
+        const sig = Buffer.from(s!, 'base64url');
+        sig[0] = sig[0]! ^ 1;
+        return `Bearer ${h}.${p}.${sig.toString('base64url')}`;
+      },
+    ],
+    [
+      'an expired token signed with the server key',
+      async () => {
+        const iat = nowS() - 3600;
+        return `Bearer ${await signWith(serverKey, { ...claims, iat, exp: iat + 30, jti: randomUUID() })}`;
+      },
+    ],
+    [
+      'a token without exp signed with the server key',
+      async () => {
+        const { exp: _exp, ...rest } = claims;
+        return `Bearer ${await signWith(serverKey, rest)}`;
+      },
+    ],
     ['a token of an unknown issuer signed with the server key', async () => `Bearer ${await signWith(serverKey, { ...claims, iss: 'evil' })}`],
-    ['a token without account id signed with the server key', async () => {
-      const { 'account-id': _id, ...rest } = claims;
-      return `Bearer ${await signWith(serverKey, rest)}`;
-    }],
-    ['a token signed by another Ed25519 key (same claims, same kid)', async () => {
-      const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-      return `Bearer ${await signWith(await exportJWK(privateKey), claims)}`;
-    }],
+    [
+      'a token without account id signed with the server key',
+      async () => {
+        const { 'account-id': _id, ...rest } = claims;
+        return `Bearer ${await signWith(serverKey, rest)}`;
+      },
+    ],
+    [
+      'a token signed by another Ed25519 key (same claims, same kid)',
+      async () => {
+        const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+        return `Bearer ${await signWith(await exportJWK(privateKey), claims)}`;
+      },
+    ],
     ['alg: none', async () => `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`],
-    ['alg: none with the real signature kept', async () => `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.${victim.account.jwt.split('.')[2]}`],
-    ['HS256 keyed with the raw public key', async () => {
-      const secret = Buffer.from(serverKey.x!, 'base64url');
-      return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: header().kid as string }).sign(secret)}`;
-    }],
-    ['HS256 keyed with the public key PEM', async () => {
-      const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: serverKey.x! }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
-      return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(Buffer.from(pem))}`;
-    }],
-    ['HS256 keyed with the public JWK JSON', async () => {
-      const jwk = JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: serverKey.x });
-      return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(Buffer.from(jwk))}`;
-    }],
-    ['the payload swapped for another account (original signature)', async () => {
-      const [h, , s] = victim.account.jwt.split('.');
-      return `Bearer ${h}.${b64url({ ...claims, 'account-id': Number(claims['account-id']) + 1 })}.${s}`;
-    }],
+    [
+      'alg: none with the real signature kept',
+      async () => `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.${victim.account.jwt.split('.')[2]}`,
+    ],
+    [
+      'HS256 keyed with the raw public key',
+      async () => {
+        const secret = Buffer.from(serverKey.x!, 'base64url');
+        return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: header().kid as string }).sign(secret)}`;
+      },
+    ],
+    [
+      'HS256 keyed with the public key PEM',
+      async () => {
+        const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: serverKey.x! }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+        return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(Buffer.from(pem))}`;
+      },
+    ],
+    [
+      'HS256 keyed with the public JWK JSON',
+      async () => {
+        const jwk = JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: serverKey.x });
+        return `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(Buffer.from(jwk))}`;
+      },
+    ],
+    [
+      'the payload swapped for another account (original signature)',
+      async () => {
+        const [h, , s] = victim.account.jwt.split('.');
+        return `Bearer ${h}.${b64url({ ...claims, 'account-id': Number(claims['account-id']) + 1 })}.${s}`;
+      },
+    ],
   ];
 
   it.each(attacks)('%s → 401 ERR9786 on every issuer route, nothing changes', async (_label, authorization) => {
@@ -172,13 +194,7 @@ describe.each(ENGINES)('external account-token issuer on %s', (engine) => {
   afterAll(() => env.close());
 
   const externalToken = (payload: Record<string, unknown>, key: CryptoKey | Uint8Array = idpKey, alg = 'RS256', iss = EXTERNAL_ISSUER) =>
-    new SignJWT(payload)
-      .setProtectedHeader({ alg, typ: 'JWT' })
-      .setIssuer(iss)
-      .setSubject('cc-agent-42')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
+    new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).setIssuer(iss).setSubject('cc-agent-42').setIssuedAt().setExpirationTime('5m').sign(key);
 
   it('accepts an RS256 token of the configured issuer on every route, and records its subject', async () => {
     const token = await bootstrapIssuer(env.api, 'vts', { device_id: 'phone' });

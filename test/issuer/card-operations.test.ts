@@ -87,7 +87,9 @@ describe.each(ENGINES)('card-level token operations on %s', (engine) => {
     it.each(['SUSPEND', 'RESUME', 'DELETE'] as const)('%s applies to the tokens where it is legal and skips the others', async (operation) => {
       const { account, card, tokens } = await cardWithEveryKind(network);
       const before = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await getToken(api, tokens[k])] as const)));
-      const auditBefore = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, (await auditRowsOf(env.server, tokens[k].tokenId)).length] as const)));
+      const auditBefore = Object.fromEntries(
+        await Promise.all(KINDS.map(async (k) => [k, (await auditRowsOf(env.server, tokens[k].tokenId)).length] as const)),
+      );
 
       const res = await api.operateCard(account.jwt, card.cardId, { operation_type: operation, operation_reason: 'card lost', operator_id: 'agent-1' });
       expect(res.status, res.text).toBe(200);
@@ -99,7 +101,12 @@ describe.each(ENGINES)('card-level token operations on %s', (engine) => {
         const audit = await auditRowsOf(env.server, tokens[kind].tokenId);
         if (APPLIED[operation].includes(kind)) {
           expect(audit.length, kind).toBe(auditBefore[kind]! + 1);
-          expect(audit.at(-1)).toMatchObject({ action: `token.${operation.toLowerCase()}`, status_before: before[kind].status, status_after: after.status, reason: 'card lost' });
+          expect(audit.at(-1)).toMatchObject({
+            action: `token.${operation.toLowerCase()}`,
+            status_before: before[kind].status,
+            status_after: after.status,
+            reason: 'card lost',
+          });
           expect(audit.at(-1)!.actor).toContain('operator:agent-1');
         } else {
           // Skipped: not sent to the network, not written, not audited.
@@ -167,9 +174,18 @@ describe.each(ENGINES)('card-level token operations on %s', (engine) => {
   it('a network failure on one token does not stop the others: the failure is answered, the others changed, the retry finishes', async () => {
     const account = await createAccount(api);
     const card = await createCard(api, account, 'vts');
-    const tokens = [await tokenInState(api, account, card, 'ACTIVE'), await tokenInState(api, account, card, 'ACTIVE'), await tokenInState(api, account, card, 'INACTIVE')];
+    const tokens = [
+      await tokenInState(api, account, card, 'ACTIVE'),
+      await tokenInState(api, account, card, 'ACTIVE'),
+      await tokenInState(api, account, card, 'INACTIVE'),
+    ];
     expect((await api.fault({ network: 'vts', operation: 'lifecycle', mode: 'error_500', count: 1 })).status).toBe(204);
-    expectPismoError(await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'lost card' }), 500, 'ERR5001', 'Fail on send event');
+    expectPismoError(
+      await api.operateCard(account.jwt, card.cardId, { operation_type: 'SUSPEND', operation_reason: 'lost card' }),
+      500,
+      'ERR5001',
+      'Fail on send event',
+    );
     // The first eligible token met the fault and kept its state; the other eligible one was suspended all the same.
     const statuses = await Promise.all(tokens.map(async (t) => (await getToken(api, t)).status));
     expect(statuses.slice(0, 2).sort()).toEqual(['ACTIVE', 'SUSPENDED']);

@@ -154,7 +154,12 @@ describe.each(ENGINES)('concurrent operations on one token on %s', (engine) => {
     it.each([7, 8, 9, 10, 11, 12])('concurrent issuer and token-requestor suspensions (seed %i) end with Tessera agreeing with the network', async (seed) => {
       const token = await bootstrapIssuer(env.api, 'vts');
       const kinds = shuffled(
-        [...Array(10).fill('issuer:SUSPEND'), ...Array(10).fill('issuer:RESUME'), ...Array(10).fill('wallet:SUSPEND'), ...Array(10).fill('wallet:RESUME')] as string[],
+        [
+          ...Array(10).fill('issuer:SUSPEND'),
+          ...Array(10).fill('issuer:RESUME'),
+          ...Array(10).fill('wallet:SUSPEND'),
+          ...Array(10).fill('wallet:RESUME'),
+        ] as string[],
         seed,
       );
       const results = await Promise.all(
@@ -192,7 +197,9 @@ describe.each(ENGINES)('concurrent operations on one token on %s', (engine) => {
       // so within one millisecond the version orders them.
       const patches = (await eventsOf(env.server, token.tokenId)).filter((e) => e.type === 'patch');
       expect(patches.at(-1)?.payload.patch.status ?? 'ACTIVE').toBe(body.status);
-      const rows = auditOrder((await auditRowsOf(env.server, token.tokenId)).filter((r) => r.action !== 'token.provisioned' && r.status_before !== r.status_after));
+      const rows = auditOrder(
+        (await auditRowsOf(env.server, token.tokenId)).filter((r) => r.action !== 'token.provisioned' && r.status_before !== r.status_after),
+      );
       expect(patches.map((e) => e.payload.patch.status)).toEqual(rows.map((r) => r.status_after));
       let status = 'ACTIVE';
       for (const row of rows) {

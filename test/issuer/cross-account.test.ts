@@ -4,15 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import {
-  auditRowsOf,
-  bootstrapIssuer,
-  expectPismoError,
-  getToken,
-  startIssuerServer,
-  type IssuerServer,
-  type TestToken,
-} from '../support/issuer.js';
+import { auditRowsOf, bootstrapIssuer, expectPismoError, getToken, startIssuerServer, type IssuerServer, type TestToken } from '../support/issuer.js';
 
 describe.each(ENGINES)('cross-account isolation on %s', (engine) => {
   let env: IssuerServer;
@@ -39,7 +31,12 @@ describe.each(ENGINES)('cross-account isolation on %s', (engine) => {
     { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP', operation_reason: 'x' },
     { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER', operation_reason: 'x', activation_code: '1' },
   ];
-  const BINDINGS = ['TOKEN_DEVICE_BINDING_REMOVE', 'TOKEN_DEVICE_BINDING_APPROVE', 'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP', 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER'];
+  const BINDINGS = [
+    'TOKEN_DEVICE_BINDING_REMOVE',
+    'TOKEN_DEVICE_BINDING_APPROVE',
+    'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP',
+    'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER',
+  ];
 
   async function snapshot(token: TestToken) {
     return { token: await getToken(env.api, token), audit: (await auditRowsOf(env.server, token.tokenId)).length };
@@ -48,7 +45,7 @@ describe.each(ENGINES)('cross-account isolation on %s', (engine) => {
   it.each([
     ['Visa', () => visaA],
     ['Mastercard', () => mcA],
-  ] as const)('B\'s account token on A\'s %s card and token → 404 on every route; A\'s token unchanged', async (_label, target) => {
+  ] as const)("B's account token on A's %s card and token → 404 on every route; A's token unchanged", async (_label, target) => {
     const a = target();
     const jwtB = tokenB.account.jwt;
     const before = await snapshot(a);
@@ -83,7 +80,7 @@ describe.each(ENGINES)('cross-account isolation on %s', (engine) => {
     expect([foreignToken.status, foreignToken.body]).toEqual([absentToken.status, absentToken.body]);
   });
 
-  it('A\'s token under B\'s card with A\'s own account token is not found either', async () => {
+  it("A's token under B's card with A's own account token is not found either", async () => {
     expectPismoError(await env.api.getToken(visaA.account.jwt, tokenB.card.cardId, visaA.tokenId), 404, 'ERR4091');
     expectPismoError(await env.api.getToken(visaA.account.jwt, tokenB.card.cardId, tokenB.tokenId), 404, 'ERR4091');
   });

@@ -88,7 +88,12 @@ describe.each(ENGINES)('Visa device binding on %s', (engine) => {
     const token = await fresh('ACTIVE');
     await askBinding(token, 'tablet');
     await askBinding(token, 'watch');
-    const res = await bind(token, 'tablet', { operation_type, operation_reason: 'FOUND_DEVICE', device_index: 0, ...(activation_code ? { activation_code } : {}) });
+    const res = await bind(token, 'tablet', {
+      operation_type,
+      operation_reason: 'FOUND_DEVICE',
+      device_index: 0,
+      ...(activation_code ? { activation_code } : {}),
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ network_ack: true });
     const body = await getToken(api, token);
@@ -141,12 +146,16 @@ describe.each(ENGINES)('Visa device binding on %s', (engine) => {
     expect(after.devices.some((d: any) => d.device_index === 99)).toBe(false);
   });
 
-  it('a device_index that is not the device\'s → 400 ERR4005, nothing changes', async () => {
+  it("a device_index that is not the device's → 400 ERR4005, nothing changes", async () => {
     const token = await fresh('ACTIVE', 'phone');
     await askBinding(token, 'tablet');
     const before = await getToken(api, token);
     expectPismoError(await bind(token, 'phone', { device_index: 1 }), 400, 'ERR4005');
-    expectPismoError(await bind(token, 'tablet', { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE', operation_reason: 'FOUND_DEVICE', device_index: 0 }), 400, 'ERR4005');
+    expectPismoError(
+      await bind(token, 'tablet', { operation_type: 'TOKEN_DEVICE_BINDING_APPROVE', operation_reason: 'FOUND_DEVICE', device_index: 0 }),
+      400,
+      'ERR4005',
+    );
     expect(await getToken(api, token)).toEqual(before);
   });
 

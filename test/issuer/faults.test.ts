@@ -96,7 +96,10 @@ describe.each(ENGINES)('network faults on %s', (engine) => {
   it.each(NETWORKS)('%s: a timed-out DELETE was not applied by the network: the token can still be suspended', async (network) => {
     const token = await fresh(network, 'ACTIVE');
     await inject({ network, operation: 'lifecycle', mode: 'timeout' });
-    expectNetworkFailure(await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'x' }), 'timeout');
+    expectNetworkFailure(
+      await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'x' }),
+      'timeout',
+    );
     // Had the network deleted it, it would refuse this (400 ERR4021).
     expect((await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'SUSPEND', operation_reason: 'x' })).status).toBe(200);
     expect((await getToken(api, token)).status).toBe('SUSPENDED');
@@ -184,7 +187,10 @@ describe.each(ENGINES)('network faults on %s', (engine) => {
   it('a fault without operation hits the next call of any operation on that network', async () => {
     const token = await fresh('mdes', 'ACTIVE');
     await inject({ network: 'mdes', mode: 'error_400' });
-    expectNetworkFailure(await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'x' }), 'error_400');
+    expectNetworkFailure(
+      await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'x' }),
+      'error_400',
+    );
     expect((await getToken(api, token)).status).toBe('ACTIVE');
     expect((await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'DELETE', operation_reason: 'x' })).status).toBe(200);
   });

@@ -174,7 +174,7 @@ describe.each(ENGINES)('GET network tokens on %s', (engine) => {
     expect(Object.keys(suspended.network_data.Suspenders)).toEqual(['ISSUER']);
   });
 
-  it('lists a card\'s tokens as {tokens:[…]} (TokenList), each as the GET shows it', async () => {
+  it("lists a card's tokens as {tokens:[…]} (TokenList), each as the GET shows it", async () => {
     const account = await createAccount(api);
     const card = await createCard(api, account, 'vts');
     const other = await createCard(api, account, 'vts');

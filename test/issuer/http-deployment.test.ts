@@ -86,7 +86,11 @@ describe.each(ENGINES)('HTTP deployment of the network on %s', (engine) => {
     expect(suspend.status, suspend.text).toBe(200);
     expect(suspend.body).toMatchObject({ status: 'SUSPENDED', network_status: 'SUSPENDED' });
     await expectBothSides(token, 'SUSPENDED');
-    expectPismoError(await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'RESUME', operation_reason: 'x' }), 400, 'ERR4004');
+    expectPismoError(
+      await api.operate(token.account.jwt, token.card.cardId, token.tokenId, { operation_type: 'RESUME', operation_reason: 'x' }),
+      400,
+      'ERR4004',
+    );
     expect((await auditRowsOf(env.server, token.tokenId)).at(-1)).toMatchObject({ actor: 'network:vts', status_before: 'ACTIVE', status_after: 'SUSPENDED' });
 
     expect((await api.walletEvent({ token_id: token.tokenId, event: 'DEVICE_BINDING_REQUEST', device_id: 'tablet' })).status).toBe(200);
@@ -99,7 +103,12 @@ describe.each(ENGINES)('HTTP deployment of the network on %s', (engine) => {
   it('device binding crosses the hop and answers {network_ack: true}', async () => {
     const token = await bootstrapIssuer(api, 'vts', { device_id: 'phone', decision: 'YELLOW' });
     const bind = (operation_type: string) =>
-      api.bind(token.account.jwt, token.card.cardId, token.tokenId, 'phone', { operator_id: 'op', operation_type, operation_reason: 'FOUND_DEVICE', device_index: 0 });
+      api.bind(token.account.jwt, token.card.cardId, token.tokenId, 'phone', {
+        operator_id: 'op',
+        operation_type,
+        operation_reason: 'FOUND_DEVICE',
+        device_index: 0,
+      });
     const approve = await bind('TOKEN_DEVICE_BINDING_APPROVE');
     expect(approve.status, approve.text).toBe(200);
     expect(approve.body).toEqual({ network_ack: true });

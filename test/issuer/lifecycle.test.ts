@@ -43,10 +43,14 @@ describe('issuer lifecycle', () => {
     expect(planDeviceBinding(token(), 'd1', { ...input, operation: 'TOKEN_DEVICE_BINDING_REMOVE' })).toBe('REMOVE');
     expect(reasonOf(() => planDeviceBinding(token({ network: 'mdes', status: 'DEACTIVATED' }), 'd1', input))).toBe('unsupported_for_network');
     expect(reasonOf(() => planDeviceBinding(token({ status: 'DEACTIVATED' }), 'd1', input))).toBe('illegal_transition');
-    expect(reasonOf(() => planDeviceBinding(token(), 'nope', { ...input, operation: 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER' }))).toBe('activationCode:required');
+    expect(reasonOf(() => planDeviceBinding(token(), 'nope', { ...input, operation: 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER' }))).toBe(
+      'activationCode:required',
+    );
     expect(reasonOf(() => planDeviceBinding(token(), 'nope', input))).toBe('device_not_bound');
     expect(reasonOf(() => planDeviceBinding(token(), 'd1', { ...input, deviceIndex: 4 }))).toBe('device_not_bound');
-    expect(reasonOf(() => planDeviceBinding(token({ devices: [{ device_id: 'd1', device_index: 3, status: 'ACTIVE' }] }), 'd1', input))).toBe('illegal_transition');
+    expect(reasonOf(() => planDeviceBinding(token({ devices: [{ device_id: 'd1', device_index: 3, status: 'ACTIVE' }] }), 'd1', input))).toBe(
+      'illegal_transition',
+    );
     expect(reasonOf(() => checkDeviceIndex(100))).toBe('deviceIndex:invalid');
     expect(reasonOf(() => checkDeviceIndex(99))).toBe('ok');
   });

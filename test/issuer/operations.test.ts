@@ -109,7 +109,7 @@ describe.each(ENGINES)('token operations on %s', (engine) => {
     });
   });
 
-  describe('RESUME lifts only the issuer\'s own suspension', () => {
+  describe("RESUME lifts only the issuer's own suspension", () => {
     it.each(NETWORKS)('%s: a token suspended by the token requestor cannot be resumed by the issuer (ERR4004)', async (network) => {
       const token = await fresh(network, 'ACTIVE');
       const event = await api.walletEvent({ token_id: token.tokenId, event: 'SUSPEND', entity: 'TOKEN_REQUESTOR' });
@@ -145,7 +145,7 @@ describe.each(ENGINES)('token operations on %s', (engine) => {
       expect(await statusOf(api, token)).toBe('ACTIVE');
     });
 
-    it.each(NETWORKS)('%s: the issuer may add its suspension on top of a cardholder\'s and lift it again', async (network) => {
+    it.each(NETWORKS)("%s: the issuer may add its suspension on top of a cardholder's and lift it again", async (network) => {
       const token = await fresh(network, 'ACTIVE');
       expect((await api.walletEvent({ token_id: token.tokenId, event: 'SUSPEND', entity: 'CARDHOLDER' })).status).toBe(200);
       expect((await operate(token, 'SUSPEND')).status).toBe(200);
@@ -155,7 +155,7 @@ describe.each(ENGINES)('token operations on %s', (engine) => {
       expect(await statusOf(api, token)).toBe('ACTIVE');
     });
 
-    it('MOBILE_PIN_LOCKED suspension blocks the issuer\'s RESUME too', async () => {
+    it("MOBILE_PIN_LOCKED suspension blocks the issuer's RESUME too", async () => {
       const token = await fresh('vts', 'ACTIVE');
       expect((await api.walletEvent({ token_id: token.tokenId, event: 'SUSPEND', entity: 'MOBILE_PIN_LOCKED' })).status).toBe(200);
       expectPismoError(await operate(token, 'RESUME'), 400, 'ERR4004');

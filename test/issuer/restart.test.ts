@@ -9,15 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app.js';
 import { ENGINES } from '../support/engines.js';
-import {
-  NETWORK_SECRET,
-  IssuerApi,
-  bootstrapIssuer,
-  getToken,
-  provisionToken,
-  reservePort,
-  type TestToken,
-} from '../support/issuer.js';
+import { NETWORK_SECRET, IssuerApi, bootstrapIssuer, getToken, provisionToken, reservePort, type TestToken } from '../support/issuer.js';
 import { openStore } from '../../src/store/database.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer, type SimulatorServer } from '../../src/network/index.js';
 

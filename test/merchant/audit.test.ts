@@ -26,9 +26,7 @@ describe.each(ENGINES)('audit log and events on %s', (engine) => {
     db().selectFrom('audit_log').selectAll().where('object_type', '=', 'card_token').where('object_id', '=', objectId).orderBy('at').execute();
   const eventsOf = async (reuseToken: string) => {
     const rows = await db().selectFrom('events').selectAll().where('type', 'like', 'merchant.token.%').execute();
-    return rows
-      .map((row) => ({ ...row, data: JSON.parse(row.payload) as Record<string, unknown> }))
-      .filter((row) => row.data.reuse_token === reuseToken);
+    return rows.map((row) => ({ ...row, data: JSON.parse(row.payload) as Record<string, unknown> })).filter((row) => row.data.reuse_token === reuseToken);
   };
   const actorOf = (keyId: string) => `merchant:${merchant.merchantId}/key:${keyId}`;
 

@@ -145,7 +145,11 @@ describe.each(ENGINES)('authentication and merchant isolation on %s', (engine) =
       expectNotFound(res);
       expect(res.text).not.toContain('Owner Name');
       expect((await api.get(put.reuse_token)).body).toEqual(before);
-      const row = await server.app.core.store.db.selectFrom('card_tokens').select(['status', 'card_sealed']).where('reuse_token', '=', put.reuse_token).executeTakeFirstOrThrow();
+      const row = await server.app.core.store.db
+        .selectFrom('card_tokens')
+        .select(['status', 'card_sealed'])
+        .where('reuse_token', '=', put.reuse_token)
+        .executeTakeFirstOrThrow();
       expect(row.status).toBe('ACTIVE');
       expect(row.card_sealed).not.toBeNull();
     });

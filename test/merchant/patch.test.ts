@@ -10,16 +10,7 @@ import { assertMatchesSchema } from '../support/contract.js';
 import { ENGINES } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
-import {
-  addScope,
-  breakLuhn,
-  controlledClock,
-  expectBadRequest,
-  expectNotFound,
-  makePan,
-  MerchantApi,
-  openSealedCard,
-} from './helpers.js';
+import { addScope, breakLuhn, controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi, openSealedCard } from './helpers.js';
 
 describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
   const clock = controlledClock();
@@ -213,7 +204,10 @@ describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
       const newPan = makePan('555555');
       const put = await api.create({ cardNumber: oldPan, cardholderName: 'Relinked' });
 
-      const res = await api.patch(put.reuse_token, { encrypted_card: await api.blob({ cardNumber: newPan, expiryMonth: 5, expiryYear: 2033 }), public_key_alias: merchant.alias });
+      const res = await api.patch(put.reuse_token, {
+        encrypted_card: await api.blob({ cardNumber: newPan, expiryMonth: 5, expiryYear: 2033 }),
+        public_key_alias: merchant.alias,
+      });
       expect(res.status, res.text).toBe(200);
       assertMatchesSchema('verifone', 'PatchTokenResponse', res.body);
       expect(res.body).toMatchObject({ bin: newPan.slice(0, 8), last_four: newPan.slice(-4), expiry_month: 5, expiry_year: 2033 });
@@ -263,10 +257,18 @@ describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
     it("with a relink the CVV is checked against the NEW card's brand", async () => {
       const put = await api.create({ cardNumber: makePan('45') });
       const amex = makePan('34', 15);
-      const three = await api.patch(put.reuse_token, { encrypted_card: await api.blob({ cardNumber: amex, cvv: '1234' }), public_key_alias: merchant.alias, cvv: '123' });
+      const three = await api.patch(put.reuse_token, {
+        encrypted_card: await api.blob({ cardNumber: amex, cvv: '1234' }),
+        public_key_alias: merchant.alias,
+        cvv: '123',
+      });
       expectBadRequest(three, ['body.cvv']);
       expect((await api.get(put.reuse_token)).body.last_four).toBe(put.last_four);
-      const four = await api.patch(put.reuse_token, { encrypted_card: await api.blob({ cardNumber: amex, cvv: '1234' }), public_key_alias: merchant.alias, cvv: '1234' });
+      const four = await api.patch(put.reuse_token, {
+        encrypted_card: await api.blob({ cardNumber: amex, cvv: '1234' }),
+        public_key_alias: merchant.alias,
+        cvv: '1234',
+      });
       expect(four.status, four.text).toBe(200);
       expect(four.body.bin_details.brand).toBe('AMEX');
       expect(four.body.last_four).toBe(amex.slice(-4));

@@ -91,14 +91,56 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
     });
 
     it.each([
-      { prefix: '42424242', length: 16, cvv: '123', details: { brand: 'VISA', issuer_name: 'Northwind Savings Bank', issuer_country: 'USA', type: 'CREDIT', variant: 'PLATINUM' }, currency: 'USD' },
-      { prefix: '4242421', length: 16, cvv: '123', details: { brand: 'VISA', issuer_name: 'Northwind Savings Bank', issuer_country: 'USA', type: 'CREDIT', variant: 'GOLD' }, currency: 'USD' },
-      { prefix: '40000566', length: 16, cvv: '123', details: { brand: 'VISA', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'DEBIT', variant: 'SIGNATURE' }, currency: 'GBP' },
+      {
+        prefix: '42424242',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'VISA', issuer_name: 'Northwind Savings Bank', issuer_country: 'USA', type: 'CREDIT', variant: 'PLATINUM' },
+        currency: 'USD',
+      },
+      {
+        prefix: '4242421',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'VISA', issuer_name: 'Northwind Savings Bank', issuer_country: 'USA', type: 'CREDIT', variant: 'GOLD' },
+        currency: 'USD',
+      },
+      {
+        prefix: '40000566',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'VISA', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'DEBIT', variant: 'SIGNATURE' },
+        currency: 'GBP',
+      },
       { prefix: '40001', length: 16, cvv: '123', details: { brand: 'VISA' }, currency: undefined },
-      { prefix: '55555555', length: 16, cvv: '123', details: { brand: 'MASTERCARD', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'CREDIT', variant: 'WORLD_ELITE' }, currency: 'GBP' },
-      { prefix: '378282', length: 15, cvv: '1234', details: { brand: 'AMEX', issuer_name: 'Sample Charge Card Co', issuer_country: 'USA', type: 'CREDIT', variant: 'GOLD' }, currency: 'USD' },
-      { prefix: '62212645', length: 16, cvv: '123', details: { brand: 'UPI', issuer_name: 'Pearl River Demo Bank', issuer_country: 'CHN', type: 'CREDIT', variant: 'PLATINUM' }, currency: 'CNY' },
-      { prefix: '675964', length: 16, cvv: '123', details: { brand: 'MAESTRO', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'DEBIT' }, currency: 'GBP' },
+      {
+        prefix: '55555555',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'MASTERCARD', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'CREDIT', variant: 'WORLD_ELITE' },
+        currency: 'GBP',
+      },
+      {
+        prefix: '378282',
+        length: 15,
+        cvv: '1234',
+        details: { brand: 'AMEX', issuer_name: 'Sample Charge Card Co', issuer_country: 'USA', type: 'CREDIT', variant: 'GOLD' },
+        currency: 'USD',
+      },
+      {
+        prefix: '62212645',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'UPI', issuer_name: 'Pearl River Demo Bank', issuer_country: 'CHN', type: 'CREDIT', variant: 'PLATINUM' },
+        currency: 'CNY',
+      },
+      {
+        prefix: '675964',
+        length: 16,
+        cvv: '123',
+        details: { brand: 'MAESTRO', issuer_name: 'Albion Test Bank', issuer_country: 'GBR', type: 'DEBIT' },
+        currency: 'GBP',
+      },
     ])('fills bin_details from the sample BIN table (longest prefix) for $prefix', async ({ prefix, length, cvv, details, currency }) => {
       const pan = makePan(prefix, length);
       const body = await api.create({ cardNumber: pan, cvv });
@@ -227,7 +269,10 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
     it('same PAN under the same scope updates the existing token', async () => {
       const pan = makePan('45');
       const before = await countTokens(server, merchant.merchantId);
-      const first = await api.create({ cardNumber: pan, cardholderName: 'Jane Doe', expiryMonth: 12, expiryYear: 2030 }, { token_expiry_date: clock.daysFromNow(50) });
+      const first = await api.create(
+        { cardNumber: pan, cardholderName: 'Jane Doe', expiryMonth: 12, expiryYear: 2030 },
+        { token_expiry_date: clock.daysFromNow(50) },
+      );
       const second = await api.create({ cardNumber: pan, cardholderName: 'Janet Smith', expiryMonth: 6, expiryYear: 2032 });
       expect(second.reuse_token).toBe(first.reuse_token);
       expect(second.card_holder_name).toBe('Janet Smith');
@@ -567,16 +612,14 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
 
     it('a blob encrypted to another key than the alias names → 400 body.encrypted_card', async () => {
       const toOtherMerchant = await encryptCard(api.card({ cardNumber: makePan('45') }), other.publicKey);
-      expectBadRequest(
-        await api.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: toOtherMerchant }),
-        ['body.encrypted_card'],
-      );
+      expectBadRequest(await api.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: toOtherMerchant }), [
+        'body.encrypted_card',
+      ]);
       const second = await addCaptureKey(server, merchant.merchantId);
       const toSecondKey = await encryptCard(api.card({ cardNumber: makePan('45') }), second.publicKey);
-      expectBadRequest(
-        await api.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: toSecondKey }),
-        ['body.encrypted_card'],
-      );
+      expectBadRequest(await api.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: toSecondKey }), [
+        'body.encrypted_card',
+      ]);
     });
 
     it.each([
@@ -584,7 +627,11 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
       ['empty', () => ''],
       ['base64 of plain JSON', () => Buffer.from('{"cardNumber":"4111111111111111"}').toString('base64')],
       ['base64 of a public key block', (m: TestMerchant) => textToBase64(decodeDistributedPublicKey(m.publicKey))],
-      ['an armored message without base64', async (m: TestMerchant) => decodeDistributedPublicKey(await encryptCard({ cardNumber: '4111111111111111', expiryMonth: 1, expiryYear: 2040 }, m.publicKey))],
+      [
+        'an armored message without base64',
+        async (m: TestMerchant) =>
+          decodeDistributedPublicKey(await encryptCard({ cardNumber: '4111111111111111', expiryMonth: 1, expiryYear: 2040 }, m.publicKey)),
+      ],
     ] as const)('garbage encrypted_card (%s) → 400 body.encrypted_card', async (_label, make) => {
       const blob = await make(merchant);
       const res = await api.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: blob });
@@ -742,7 +789,9 @@ describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
     });
 
     it('a missing or numeric cardNumber → 400 body.encrypted_card.cardNumber', async () => {
-      expectBadRequest(await put(JSON.stringify({ expiryMonth: 12, expiryYear: 2030, captureTime: captureTimeNow(clock.now) })), ['body.encrypted_card.cardNumber']);
+      expectBadRequest(await put(JSON.stringify({ expiryMonth: 12, expiryYear: 2030, captureTime: captureTimeNow(clock.now) })), [
+        'body.encrypted_card.cardNumber',
+      ]);
       expectBadRequest(await put(json({ cardNumber: 4111111111111111 })), ['body.encrypted_card.cardNumber']);
     });
 

@@ -92,14 +92,23 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
     expect(v.status, v.text).toBe(200);
     tokens.push(v.body.reuse_token);
     expect((await put({ cardNumber: analytics, cvv: CVV_VISA }, { token_type: 'ANALYTICS' })).status).toBe(200);
-    const c = await put({ cardNumber: chase, cvv: CVV_VISA }, { reuse_token_type: 'CHASE', token_context: { entity_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' } });
+    const c = await put(
+      { cardNumber: chase, cvv: CVV_VISA },
+      { reuse_token_type: 'CHASE', token_context: { entity_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' } },
+    );
     expect(c.status, c.text).toBe(200);
     tokens.push(c.body.reuse_token);
 
-    expect(record(await api.patch(a.body.reuse_token, { cvv: CVV_AMEX_PATCH, card_holder_name: 'Patched Name', card_holder_email: 'leak@example.com' })).status).toBe(200);
+    expect(
+      record(await api.patch(a.body.reuse_token, { cvv: CVV_AMEX_PATCH, card_holder_name: 'Patched Name', card_holder_email: 'leak@example.com' })).status,
+    ).toBe(200);
     expect(record(await api.patch(v.body.reuse_token, { cvv: CVV_VISA })).status).toBe(200);
     const relink = record(
-      await api.patch(a.body.reuse_token, { encrypted_card: await blob({ cardNumber: relinked, cvv: CVV_AMEX_RELINK }), public_key_alias: merchant.alias, cvv: CVV_AMEX_RELINK }),
+      await api.patch(a.body.reuse_token, {
+        encrypted_card: await blob({ cardNumber: relinked, cvv: CVV_AMEX_RELINK }),
+        public_key_alias: merchant.alias,
+        cvv: CVV_AMEX_RELINK,
+      }),
     );
     expect(relink.status, relink.text).toBe(200);
     expect(record(await api.suspend(v.body.reuse_token)).status).toBe(204);
@@ -122,12 +131,22 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
     expect(record(await api.patch(v.body.reuse_token, { card_holder_name: visa + visa })).status).toBe(400);
     expect(record(await api.patch(v.body.reuse_token, { cvv: '12345' })).status).toBe(400);
     // A body that is not JSON, with a PAN inside.
-    expect(record(await request(server.baseUrl, 'PUT', '/oidc/api/v2/card', { basic: merchant.basic, rawBody: `{"encrypted_card": "${visa}", "cvv": ${CVV_AMEX}` })).status).toBe(400);
+    expect(
+      record(await request(server.baseUrl, 'PUT', '/oidc/api/v2/card', { basic: merchant.basic, rawBody: `{"encrypted_card": "${visa}", "cvv": ${CVV_AMEX}` }))
+        .status,
+    ).toBe(400);
     // Wrong credentials that contain a real secret.
-    expect(record(await request(server.baseUrl, 'GET', `/oidc/api/v2/card/${tokens[0]}`, { basic: { id: 'ak_unknown', secret: merchant.basic.secret } })).status).toBe(401);
-    expect(record(await request(server.baseUrl, 'GET', `/oidc/api/v2/card/${tokens[0]}`, { basic: { id: merchant.basic.id, secret: secondKey.secret } })).status).toBe(401);
+    expect(
+      record(await request(server.baseUrl, 'GET', `/oidc/api/v2/card/${tokens[0]}`, { basic: { id: 'ak_unknown', secret: merchant.basic.secret } })).status,
+    ).toBe(401);
+    expect(
+      record(await request(server.baseUrl, 'GET', `/oidc/api/v2/card/${tokens[0]}`, { basic: { id: merchant.basic.id, secret: secondKey.secret } })).status,
+    ).toBe(401);
     // An admin call, so that the admin token went over the wire.
-    expect((await request(server.baseUrl, 'POST', `/admin/v1/merchants/${merchant.merchantId}/token-scopes`, { bearer: server.adminToken, body: { name: 'more' } })).status).toBe(201);
+    expect(
+      (await request(server.baseUrl, 'POST', `/admin/v1/merchants/${merchant.merchantId}/token-scopes`, { bearer: server.adminToken, body: { name: 'more' } }))
+        .status,
+    ).toBe(201);
   });
   afterAll(() => server.close());
 
@@ -186,7 +205,9 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
     const tables =
       engine === 'sqlite'
         ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db)).rows.map((r) => r.name)
-        : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
+        : (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`.execute(db)).rows.map(
+            (r) => r.name,
+          );
     expect(tables).toEqual(expect.arrayContaining(['card_tokens', 'audit_log', 'events', 'api_keys', 'capture_keys', 'data_keys']));
     let cells = 0;
     const texts: string[] = [];
@@ -224,16 +245,17 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
   });
 
   // Defined for the SQLite run only (PostgreSQL's files are the server's): not a skip, just not applicable.
-  if (engine === 'sqlite') it('no secret in the raw bytes of the SQLite database file and its WAL', async () => {
-    if (server.config.database.engine !== 'sqlite') throw new Error('unreachable');
-    const path = server.config.database.path;
-    const files = [path, `${path}-wal`].filter((p) => existsSync(p));
-    expect(files).toContain(path);
-    let raw = '';
-    for (const file of files) raw += readFileSync(file).toString('latin1') + '\n';
-    // Raw pages hold more noise than SQL values: only the 4-digit CVVs are searched for as standalone values.
-    expectClean('the SQLite files', raw, CVVS_4);
-    // The scan read real data.
-    for (const token of tokens) expect(raw).toContain(token);
-  });
+  if (engine === 'sqlite')
+    it('no secret in the raw bytes of the SQLite database file and its WAL', async () => {
+      if (server.config.database.engine !== 'sqlite') throw new Error('unreachable');
+      const path = server.config.database.path;
+      const files = [path, `${path}-wal`].filter((p) => existsSync(p));
+      expect(files).toContain(path);
+      let raw = '';
+      for (const file of files) raw += readFileSync(file).toString('latin1') + '\n';
+      // Raw pages hold more noise than SQL values: only the 4-digit CVVs are searched for as standalone values.
+      expectClean('the SQLite files', raw, CVVS_4);
+      // The scan read real data.
+      for (const token of tokens) expect(raw).toContain(token);
+    });
 });

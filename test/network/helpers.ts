@@ -58,9 +58,7 @@ type Ops = Pick<Simulator | SandboxNetwork, 'provision' | 'lifecycle'>;
 
 /** Provisions a token and drives it into `status` through the issuer's own lifecycle calls. */
 export async function tokenIn(ops: Ops, network: PaymentNetwork, status: NetworkTokenStatus): Promise<NetworkToken> {
-  const outcome = await ops.provision(
-    provisionRequest(network, { forcedDecision: status === 'INACTIVE' ? 'YELLOW' : 'GREEN' }),
-  );
+  const outcome = await ops.provision(provisionRequest(network, { forcedDecision: status === 'INACTIVE' ? 'YELLOW' : 'GREEN' }));
   if (!outcome.approved) throw new Error('fixture provisioning declined');
   const { tokenRef } = outcome.token;
   if (status === 'SUSPENDED') return ops.lifecycle({ network, tokenRef, action: 'SUSPEND', entity: 'ISSUER', reason: 'FRAUD' });

@@ -36,9 +36,7 @@ describe('bearer secret', () => {
     const h = await start();
     const token = await tokenIn(h.gateway, 'vts', 'ACTIVE');
     const intruder = createHttpGateway({ baseUrl: h.simulatorUrl, secret: 'wrong-secret-0123456789', timeoutMs: NORMAL_TIMEOUT_MS });
-    const refused = await failureOf(
-      intruder.lifecycle({ network: 'vts', tokenRef: token.tokenRef, action: 'DELETE', entity: 'ISSUER', reason: 'x' }),
-    );
+    const refused = await failureOf(intruder.lifecycle({ network: 'vts', tokenRef: token.tokenRef, action: 'DELETE', entity: 'ISSUER', reason: 'x' }));
     expect(refused).toMatchObject({ mode: 'bad_request', message: 'unauthorized' });
     expect((await failureOf(intruder.injectFault({ network: 'vts', mode: 'error_500' }))).message).toBe('unauthorized');
     expect(await h.simulator.getToken('vts', token.tokenRef)).toEqual(token);
@@ -68,7 +66,15 @@ describe('bearer secret', () => {
       const res = await fetch(`${h.issuerUrl}/network/v1/decision`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify({ network: 'vts', wallet: 'APPLE_PAY', pan: VISA_PAN, expiryMonth: 1, expiryYear: 2030, panRef: 'V-1', tokenRequestorId: '40010030273' }),
+        body: JSON.stringify({
+          network: 'vts',
+          wallet: 'APPLE_PAY',
+          pan: VISA_PAN,
+          expiryMonth: 1,
+          expiryYear: 2030,
+          panRef: 'V-1',
+          tokenRequestorId: '40010030273',
+        }),
       });
       expect(res.status).toBe(401);
     }
@@ -76,9 +82,7 @@ describe('bearer secret', () => {
   });
 
   it('short secrets are refused at start', async () => {
-    await expect(startSimulatorServer({ port: 0, issuerCallbackUrl: 'http://127.0.0.1:1', secret: 'short' })).rejects.toThrow(
-      /at least 16/,
-    );
+    await expect(startSimulatorServer({ port: 0, issuerCallbackUrl: 'http://127.0.0.1:1', secret: 'short' })).rejects.toThrow(/at least 16/);
     expect(() => registerNetworkCallbackRoutes(Fastify(), { callbacks: fakeIssuer().callbacks, secret: '' })).toThrow(/at least 16/);
   });
 });

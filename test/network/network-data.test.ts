@@ -7,7 +7,10 @@ import { HARNESSES, type Harness } from './harness.js';
 
 /** The contract's own network_data examples: our records must have (at least) their shape. */
 const contract = JSON.parse(readFileSync(new URL('../../openapi/pismo-tokenization.openapi.json', import.meta.url), 'utf8')) as {
-  paths: Record<string, { get: { responses: { 200: { content: { 'application/json': { examples: Record<string, { value: { network_data: Record<string, unknown> } }> } } } } } }>;
+  paths: Record<
+    string,
+    { get: { responses: { 200: { content: { 'application/json': { examples: Record<string, { value: { network_data: Record<string, unknown> } }> } } } } } }
+  >;
 };
 const examples = contract.paths['/v1/cards/{cardId}/network-tokens/{tokenId}']!.get.responses[200].content['application/json'].examples;
 const EXAMPLE: Record<PaymentNetwork, Record<string, unknown>> = {
@@ -51,8 +54,7 @@ describe.each(HARNESSES)('network data (%s)', (_kind, start) => {
     const created = outcome.token;
     expectShapeOf(EXAMPLE[network], created.networkData);
     const ref = created.tokenRef;
-    const lifecycle = (action: 'SUSPEND' | 'RESUME' | 'DELETE') =>
-      h.gateway.lifecycle({ network, tokenRef: ref, action, entity: 'ISSUER', reason: 'FRAUD' });
+    const lifecycle = (action: 'SUSPEND' | 'RESUME' | 'DELETE') => h.gateway.lifecycle({ network, tokenRef: ref, action, entity: 'ISSUER', reason: 'FRAUD' });
 
     if (network === 'mdes') {
       expect(created.networkData).toMatchObject({

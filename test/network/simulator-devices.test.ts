@@ -30,9 +30,7 @@ describe('device binding (Visa only)', () => {
     await sim.deviceBinding({ network: 'vts', tokenRef: token.tokenRef, deviceId: 'phone-0', deviceIndex: 0, action: 'REMOVE', reason: 'LOST_DEVICE' });
     const t2 = await sim.walletEvent({ network: 'vts', tokenRef: token.tokenRef, event: { kind: 'DEVICE_BINDING_REQUEST', deviceId: 'tablet' } });
     expect(t2.devices.find((d) => d.deviceId === 'tablet')?.deviceIndex).toBe(0);
-    const dup = await failureOf(
-      sim.walletEvent({ network: 'vts', tokenRef: token.tokenRef, event: { kind: 'DEVICE_BINDING_REQUEST', deviceId: 'tablet' } }),
-    );
+    const dup = await failureOf(sim.walletEvent({ network: 'vts', tokenRef: token.tokenRef, event: { kind: 'DEVICE_BINDING_REQUEST', deviceId: 'tablet' } }));
     expect(dup.message).toBe('device is already bound');
   });
 
@@ -40,7 +38,14 @@ describe('device binding (Visa only)', () => {
     const { sim } = setup();
     const token = await visaTokenWithDevice(sim);
     await sim.walletEvent({ network: 'vts', tokenRef: token.tokenRef, event: { kind: 'DEVICE_BINDING_REQUEST', deviceId: 'watch' } });
-    const after = await sim.deviceBinding({ network: 'vts', tokenRef: token.tokenRef, deviceId: 'watch', deviceIndex: 1, action: 'APPROVE', reason: 'CUSTOMER_REQUEST' });
+    const after = await sim.deviceBinding({
+      network: 'vts',
+      tokenRef: token.tokenRef,
+      deviceId: 'watch',
+      deviceIndex: 1,
+      action: 'APPROVE',
+      reason: 'CUSTOMER_REQUEST',
+    });
     expect(after.devices.find((d) => d.deviceId === 'watch')?.status).toBe('ACTIVE');
     expect(after.status).toBe('ACTIVE');
     const again = await failureOf(
@@ -52,7 +57,14 @@ describe('device binding (Visa only)', () => {
   it('REMOVE unbinds the device', async () => {
     const { sim } = setup();
     const token = await visaTokenWithDevice(sim);
-    const after = await sim.deviceBinding({ network: 'vts', tokenRef: token.tokenRef, deviceId: 'phone-0', deviceIndex: 0, action: 'REMOVE', reason: 'STOLEN_DEVICE' });
+    const after = await sim.deviceBinding({
+      network: 'vts',
+      tokenRef: token.tokenRef,
+      deviceId: 'phone-0',
+      deviceIndex: 0,
+      action: 'REMOVE',
+      reason: 'STOLEN_DEVICE',
+    });
     expect(after.devices).toEqual([]);
     expect(after.version).toBe(token.version + 1);
   });

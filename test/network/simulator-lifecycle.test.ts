@@ -104,14 +104,11 @@ describe.each(NETWORKS)('issuer lifecycle on %s', (network) => {
     const deleted = await sim.lifecycle(issuerAction(network, token.tokenRef, 'DELETE'));
     expect(deleted).toMatchObject({ status: 'DEACTIVATED', suspenders: [] });
     for (const action of ['SUSPEND', 'RESUME', 'DELETE', 'ACTIVATE'] as const) {
-      expect((await failureOf(sim.lifecycle(issuerAction(network, token.tokenRef, action)))).message).toBe(
-        'token is deactivated',
-      );
+      expect((await failureOf(sim.lifecycle(issuerAction(network, token.tokenRef, action)))).message).toBe('token is deactivated');
     }
-    expect(
-      (await failureOf(sim.walletEvent({ network, tokenRef: token.tokenRef, event: { kind: 'RESUME', entity: 'CARDHOLDER' } })))
-        .message,
-    ).toBe('token is deactivated');
+    expect((await failureOf(sim.walletEvent({ network, tokenRef: token.tokenRef, event: { kind: 'RESUME', entity: 'CARDHOLDER' } }))).message).toBe(
+      'token is deactivated',
+    );
   });
 });
 

@@ -137,9 +137,7 @@ describe('VTS device at provisioning', () => {
     const green = await sim.provision(provisionRequest('vts', { deviceId: 'iphone-1', forcedDecision: 'GREEN' }));
     const yellow = await sim.provision(provisionRequest('vts', { deviceId: 'iphone-2', forcedDecision: 'YELLOW' }));
     if (!green.approved || !yellow.approved) throw new Error('expected approvals');
-    expect(green.token.devices).toEqual([
-      { deviceId: 'iphone-1', deviceIndex: 0, status: 'ACTIVE', updatedAt: '2026-03-15T10:00:00.000Z' },
-    ]);
+    expect(green.token.devices).toEqual([{ deviceId: 'iphone-1', deviceIndex: 0, status: 'ACTIVE', updatedAt: '2026-03-15T10:00:00.000Z' }]);
     expect(yellow.token.devices).toMatchObject([{ deviceId: 'iphone-2', deviceIndex: 0, status: 'INACTIVE' }]);
   });
 

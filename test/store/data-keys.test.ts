@@ -16,8 +16,7 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
   let store: Store;
   const master = generateKey();
   const owner = () => `merchant:${randomUUID()}`;
-  const rowsOf = (who: string) =>
-    store.db.selectFrom('data_keys').selectAll().where('owner', '=', who).orderBy('purpose').orderBy('version').execute();
+  const rowsOf = (who: string) => store.db.selectFrom('data_keys').selectAll().where('owner', '=', who).orderBy('purpose').orderBy('version').execute();
 
   beforeAll(async () => {
     database = freshDatabase(engine);
@@ -63,7 +62,9 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
 
   it('10 concurrent first calls from 10 instances (as from 10 processes) create exactly one row and agree on the key', async () => {
     const who = owner();
-    const instances = Array.from({ length: 10 }, () => createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
+    const instances = Array.from({ length: 10 }, () =>
+      createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }),
+    );
     const results = await Promise.all(instances.map((k) => k.current(who, 'fingerprint')));
     expect(await rowsOf(who)).toHaveLength(1);
     for (const r of results) {
@@ -199,13 +200,10 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
     await keys.current(c, 'data');
     await keys.current(c, 'fingerprint');
     const dataRow = (await rowsOf(c)).find((r) => r.purpose === 'data')!;
-    await store.db
-      .updateTable('data_keys')
-      .set({ wrapped_key: dataRow.wrapped_key })
-      .where('owner', '=', c)
-      .where('purpose', '=', 'fingerprint')
-      .execute();
-    await expect(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }).current(c, 'fingerprint')).rejects.toThrow(VaultDecryptError);
+    await store.db.updateTable('data_keys').set({ wrapped_key: dataRow.wrapped_key }).where('owner', '=', c).where('purpose', '=', 'fingerprint').execute();
+    await expect(
+      createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }).current(c, 'fingerprint'),
+    ).rejects.toThrow(VaultDecryptError);
   });
 
   it('PAN fingerprints are stable for an owner and unrelated across owners', async () => {
@@ -213,7 +211,12 @@ describe.each(ENGINES)('data keys and sealed records on %s', (engine) => {
     const b = owner();
     const sealed = createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock }));
     const fa = await sealed.panFingerprint(a, CARD.pan);
-    expect(await createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock })).panFingerprint(a, CARD.pan)).toBe(fa);
+    expect(
+      await createSealedData(createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(master), clock: systemClock })).panFingerprint(
+        a,
+        CARD.pan,
+      ),
+    ).toBe(fa);
     expect(await sealed.panFingerprint(b, CARD.pan)).not.toBe(fa);
     expect(await sealed.panFingerprint(a, '5555555555554444')).not.toBe(fa);
     expect(await sealed.analyticsToken(a, CARD.pan)).not.toBe(await sealed.analyticsToken(b, CARD.pan));

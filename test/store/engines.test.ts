@@ -99,10 +99,7 @@ describe.runIf(ENGINES.includes('postgres'))('PostgreSQL ?schema= namespaces', (
 
   it('creates the schema and puts every table in it', async () => {
     const { store, schema } = await openFresh();
-    const { rows } = await admin.query<{ table_name: string }>(
-      'select table_name from information_schema.tables where table_schema = $1',
-      [schema],
-    );
+    const { rows } = await admin.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1', [schema]);
     const inSchema = rows.map((r) => r.table_name);
     for (const table of ['merchants', 'data_keys', 'card_tokens', 'network_tokens', 'kysely_migration']) expect(inSchema).toContain(table);
     expect(await tableNames(store)).toEqual([...inSchema].sort());
@@ -116,8 +113,7 @@ describe.runIf(ENGINES.includes('postgres'))('PostgreSQL ?schema= namespaces', (
     expect(await merchantExists(one.store, id)).toBe(true);
     expect(await merchantExists(two.store, id)).toBe(false);
     // Checked from outside too: the row is physically in the first schema only.
-    const count = async (schema: string) =>
-      Number((await admin.query(`select count(*) as n from "${schema}".merchants where id = $1`, [id])).rows[0].n);
+    const count = async (schema: string) => Number((await admin.query(`select count(*) as n from "${schema}".merchants where id = $1`, [id])).rows[0].n);
     expect(await count(one.schema)).toBe(1);
     expect(await count(two.schema)).toBe(0);
   });

@@ -40,7 +40,9 @@ describe('sqlite rows built from raw arrays', () => {
   });
 
   it('iterates and runs like the library', () => {
-    expect([...withFastRows(db.prepare('select id, name from t order by id')).iterate([])]).toStrictEqual([...db.prepare('select id, name from t order by id').iterate()]);
+    expect([...withFastRows(db.prepare('select id, name from t order by id')).iterate([])]).toStrictEqual([
+      ...db.prepare('select id, name from t order by id').iterate(),
+    ]);
     expect(withFastRows(db.prepare('update t set name = ? where id = ?')).run(['c', 2]).changes).toBe(1);
   });
 });
@@ -72,10 +74,13 @@ describe.each(ENGINES)('queries compiled once on %s', (engine) => {
     database = freshDatabase(engine);
     store = await openStore(database.config);
     const at = new Date().toISOString();
-    await store.db.insertInto('merchants').values([
-      { id: 'm1', name: 'one', created_at: at },
-      { id: 'm2', name: 'two', created_at: at },
-    ]).execute();
+    await store.db
+      .insertInto('merchants')
+      .values([
+        { id: 'm1', name: 'one', created_at: at },
+        { id: 'm2', name: 'two', created_at: at },
+      ])
+      .execute();
     const byIdAndName = compileOnce<{ id: string }, 'name' | 'id'>((param) =>
       store.db.selectFrom('merchants').select('id').where('id', '=', param('id')).where('name', '=', param('name')),
     );

@@ -35,7 +35,11 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
   });
 
   const insertMerchant = (tx: Parameters<Parameters<Store['transact']>[0]>[0], id = randomUUID()) =>
-    tx.insertInto('merchants').values({ id, name: 'contract', created_at: at() }).execute().then(() => id);
+    tx
+      .insertInto('merchants')
+      .values({ id, name: 'contract', created_at: at() })
+      .execute()
+      .then(() => id);
 
   describe('open and migrate', () => {
     it('opens on the configured engine and answers queries', async () => {
@@ -65,9 +69,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
 
     it('bigint columns come back as numbers', async () => {
       const id = 9_007_199_254_740_000; // below 2^53
-      await store.transact((tx) =>
-        tx.insertInto('accounts').values({ id, org_id: 'TN-x', program_id: '1', status: 'ACTIVE', created_at: at() }).execute(),
-      );
+      await store.transact((tx) => tx.insertInto('accounts').values({ id, org_id: 'TN-x', program_id: '1', status: 'ACTIVE', created_at: at() }).execute());
       const row = await store.db.selectFrom('accounts').select('id').where('id', '=', id).executeTakeFirstOrThrow();
       expect(row.id).toBe(id);
     });
@@ -98,7 +100,10 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       expect(isUniqueViolation(duplicate)).toBe(true);
       const orphan = await store
         .transact((tx) =>
-          tx.insertInto('api_keys').values({ id: `ak_${randomUUID()}`, merchant_id: 'no-such-merchant', secret_hash: 'x', created_at: at(), revoked_at: null }).execute(),
+          tx
+            .insertInto('api_keys')
+            .values({ id: `ak_${randomUUID()}`, merchant_id: 'no-such-merchant', secret_hash: 'x', created_at: at(), revoked_at: null })
+            .execute(),
         )
         .catch((error: unknown) => error);
       expect(orphan).toBeInstanceOf(Error);
@@ -111,8 +116,24 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       const taken = await store.transact((tx) => insertMerchant(tx));
       const units = Array.from({ length: 30 }, (_, i) => {
         const id = randomUUID();
-        if (i % 5 === 1) return { id, kind: 'throws' as const, run: store.transact(async (tx) => { await insertMerchant(tx, id); throw new Error(`unit ${i}`); }) };
-        if (i % 5 === 3) return { id, kind: 'duplicate' as const, run: store.transact(async (tx) => { await insertMerchant(tx, id); await insertMerchant(tx, taken); }) };
+        if (i % 5 === 1)
+          return {
+            id,
+            kind: 'throws' as const,
+            run: store.transact(async (tx) => {
+              await insertMerchant(tx, id);
+              throw new Error(`unit ${i}`);
+            }),
+          };
+        if (i % 5 === 3)
+          return {
+            id,
+            kind: 'duplicate' as const,
+            run: store.transact(async (tx) => {
+              await insertMerchant(tx, id);
+              await insertMerchant(tx, taken);
+            }),
+          };
         return { id, kind: 'commits' as const, run: store.transact(async (tx) => insertMerchant(tx, id)) };
       });
       const outcomes = await Promise.allSettled(units.map((u) => u.run));
@@ -132,9 +153,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
 
     it('answers nobody before their change is visible to another handle on the database', async () => {
       const ids = Array.from({ length: 20 }, () => randomUUID());
-      const seen = await Promise.all(
-        ids.map((id) => store.transact((tx) => insertMerchant(tx, id)).then(async () => merchantExists(other, id))),
-      );
+      const seen = await Promise.all(ids.map((id) => store.transact((tx) => insertMerchant(tx, id)).then(async () => merchantExists(other, id))));
       expect(seen).toEqual(ids.map(() => true));
     });
 
@@ -171,7 +190,12 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
           expect(attempts).toBe(SERIALIZATION_ATTEMPTS);
           expect(await merchantExists(store, id)).toBe(true);
           let always = 0;
-          await expect(store.transact(async () => { always++; throw serialization(); })).rejects.toMatchObject({ code: '40001' });
+          await expect(
+            store.transact(async () => {
+              always++;
+              throw serialization();
+            }),
+          ).rejects.toMatchObject({ code: '40001' });
           expect(always).toBe(SERIALIZATION_ATTEMPTS);
         } else {
           await expect(flaky).rejects.toMatchObject({ code: '40001' });
@@ -191,7 +215,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
       await admin?.end();
     });
 
-    it('sets its type parsing on the pool, leaving pg\'s process-wide parsers alone', async () => {
+    it("sets its type parsing on the pool, leaving pg's process-wide parsers alone", async () => {
       expect(pg.types.getTypeParser(20, 'text')('12')).toBe('12');
       const { rows } = await sql<{ n: unknown }>`select 12::int8 as n`.execute(store.db);
       expect(rows[0]!.n).toBe(12);

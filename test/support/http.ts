@@ -21,7 +21,7 @@ export async function request<T = any>(
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   const response = await fetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown ;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

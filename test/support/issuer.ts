@@ -68,10 +68,7 @@ export async function reservePort(): Promise<number> {
  * TESSERA_NETWORK_URL pointing at a reserved port, then the simulator server takes that port with Tessera's
  * base URL as its issuer callback URL; both share TESSERA_NETWORK_SECRET.
  */
-export async function startIssuerServer(
-  engine: EngineName,
-  options: TestServerOptions & { deployment?: Deployment } = {},
-): Promise<IssuerServer> {
+export async function startIssuerServer(engine: EngineName, options: TestServerOptions & { deployment?: Deployment } = {}): Promise<IssuerServer> {
   const deployment = options.deployment ?? 'in-process';
   if (deployment === 'in-process') {
     const server = await startTestServer(engine, options);
@@ -241,10 +238,19 @@ export const STATES: readonly TokenState[] = ['ACTIVE', 'INACTIVE', 'SUSPENDED',
  * A token of the card in `state`: ACTIVE by a GREEN provisioning, INACTIVE by YELLOW, SUSPENDED by the issuer's
  * SUSPEND, DEACTIVATED by the issuer's DELETE.
  */
-export async function tokenInState(api: IssuerApi, account: TestAccount, card: TestCard, state: TokenState, options: Omit<ProvisionOptions, 'decision'> = {}): Promise<TestToken> {
+export async function tokenInState(
+  api: IssuerApi,
+  account: TestAccount,
+  card: TestCard,
+  state: TokenState,
+  options: Omit<ProvisionOptions, 'decision'> = {},
+): Promise<TestToken> {
   const token = await provisionToken(api, account, card, { ...options, decision: state === 'INACTIVE' ? 'YELLOW' : 'GREEN' });
   if (state === 'SUSPENDED' || state === 'DEACTIVATED') {
-    const res = await api.operate(account.jwt, card.cardId, token.tokenId, { operation_type: state === 'SUSPENDED' ? 'SUSPEND' : 'DELETE', operation_reason: 'test setup' });
+    const res = await api.operate(account.jwt, card.cardId, token.tokenId, {
+      operation_type: state === 'SUSPENDED' ? 'SUSPEND' : 'DELETE',
+      operation_reason: 'test setup',
+    });
     expect(res.status, res.text).toBe(200);
   }
   expect(await statusOf(api, token)).toBe(state);

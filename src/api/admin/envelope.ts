@@ -4,7 +4,7 @@
  * `body.<snake_case>` details, exactly as the API has always answered.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput, NetworkFailure, NotFound, type FieldIssue } from '../../errors.js';
+import { DomainError, InvalidInput, type NetworkFailure, NotFound, type FieldIssue } from '../../errors.js';
 import { requestProblem } from '../../http/request-problem.js';
 import { validationDetails } from '../../http/validation.js';
 import type { components } from '../../contracts/admin.js';

@@ -6,7 +6,9 @@ import type { WalletEvent } from '../../network/types.js';
 /** What the sandbox needs of the issuer side (its token service). */
 export interface SandboxIssuer {
   /** Answers the `ProvisionResponse` body. */
-  provision(input: components['schemas']['ProvisionRequest']): Promise<{ token_id: string; status: string; token_ref: string; pan_ref: string; payment_network: string }>;
+  provision(
+    input: components['schemas']['ProvisionRequest'],
+  ): Promise<{ token_id: string; status: string; token_ref: string; pan_ref: string; payment_network: string }>;
   walletEvent(tokenId: string, event: WalletEvent): Promise<{ token_id: string; status: string; network_status: string }>;
 }
 

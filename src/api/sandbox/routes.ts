@@ -20,10 +20,6 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
   app.register(async (scope) => {
     scope.setErrorHandler(adminErrorHandler);
     scope.addHook('onRequest', requireAdmin(deps.adminToken));
-    registerOperations(scope, loadOpenApi('admin.openapi.json'), [
-      sandboxProvision(deps),
-      sandboxFault(deps),
-      sandboxWalletEvent(deps),
-    ]);
+    registerOperations(scope, loadOpenApi('admin.openapi.json'), [sandboxProvision(deps), sandboxFault(deps), sandboxWalletEvent(deps)]);
   });
 }

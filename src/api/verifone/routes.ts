@@ -23,7 +23,6 @@ export interface VerifoneRouteDeps {
   authenticator: Pick<MerchantAuthenticator, 'authenticate'>;
 }
 
-
 export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRouteDeps): void {
   app.register(
     async (scope) => {

@@ -26,13 +26,7 @@ function transportFailure(err: unknown, peer: HttpPeer, timeoutMs: number): Netw
 }
 
 /** Sends `body` as JSON (POST) or nothing (GET); resolves with the parsed answer, undefined for an empty one. */
-export async function callJson(
-  options: HttpPeerOptions,
-  peer: HttpPeer,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<unknown> {
+export async function callJson(options: HttpPeerOptions, peer: HttpPeer, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = { authorization: `Bearer ${options.secret}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let status: number;

@@ -24,12 +24,7 @@ function assertLive(record: SimulatorRecord): void {
 }
 
 /** SUSPEND / RESUME / DELETE / ACTIVATE on behalf of `entity` at time `at`. */
-export function applyLifecycle(
-  record: SimulatorRecord,
-  action: LifecycleAction,
-  entity: Suspender,
-  at: string,
-): SimulatorRecord {
+export function applyLifecycle(record: SimulatorRecord, action: LifecycleAction, entity: Suspender, at: string): SimulatorRecord {
   assertLive(record);
   const next = copy(record);
   const { token, meta } = next;

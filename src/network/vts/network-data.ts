@@ -38,9 +38,7 @@ export function renderVts({ token, meta }: SimulatorRecord): Record<string, unkn
     // 10 = cardholder verified by the issuer (green or completed step-up); 00 = not yet verified.
     tokenAssuranceMethod: meta.activatedAt ? '10' : '00',
     lastTokenStatusUpdatedTime: meta.statusChangedAt,
-    deviceInfo: device
-      ? { deviceID: device.deviceId, deviceType: 'MOBILE_PHONE', osType: meta.wallet === 'APPLE_PAY' ? 'IOS' : 'ANDROID' }
-      : {},
+    deviceInfo: device ? { deviceID: device.deviceId, deviceType: 'MOBILE_PHONE', osType: meta.wallet === 'APPLE_PAY' ? 'IOS' : 'ANDROID' } : {},
     riskInfo: {},
     ...(meta.lastDeviceApprovalMethod ? { lastDeviceBindingApprovalMethod: meta.lastDeviceApprovalMethod } : {}),
   };

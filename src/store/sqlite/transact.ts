@@ -48,7 +48,10 @@ export function groupCommitTransact(db: Kysely<Database>, maxBatch = 64): Transa
       }
       await trx.commit().execute();
     } catch (error) {
-      await trx.rollback().execute().catch(() => undefined);
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       for (const unit of batch) unit.reject(error);
       return;
     }

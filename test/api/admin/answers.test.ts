@@ -38,18 +38,33 @@ describe('admin API answers', () => {
 
   it('400 on a domain refusal, with the body.<snake_case> field', async () => {
     const blank = await admin('POST', '/admin/v1/merchants', { name: '   ' });
-    expect([blank.status, blank.text]).toEqual([400, '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"must be 1 to 200 characters"}}']);
+    expect([blank.status, blank.text]).toEqual([
+      400,
+      '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"must be 1 to 200 characters"}}',
+    ]);
     const scope = await admin('POST', `/admin/v1/merchants/${merchantId}/token-scopes`, { name: '   ' });
-    expect([scope.status, scope.text]).toEqual([400, '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"must be 1 to 200 characters"}}']);
+    expect([scope.status, scope.text]).toEqual([
+      400,
+      '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"must be 1 to 200 characters"}}',
+    ]);
     const algorithm = await admin('POST', `/admin/v1/merchants/${merchantId}/capture-keys`, { algorithm: 'dsa' });
-    expect([algorithm.status, algorithm.text]).toEqual([400, '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.algorithm":"must be one of curve25519, rsa3072"}}']);
+    expect([algorithm.status, algorithm.text]).toEqual([
+      400,
+      '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.algorithm":"must be one of curve25519, rsa3072"}}',
+    ]);
   });
 
   it('400 on a schema refusal', async () => {
     const missing = await admin('POST', '/admin/v1/merchants', {});
-    expect([missing.status, missing.text]).toEqual([400, '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"is required"}}']);
+    expect([missing.status, missing.text]).toEqual([
+      400,
+      '{"error_code":"invalid_request","message":"invalid parameters","details":{"body.name":"is required"}}',
+    ]);
     const badId = await admin('POST', '/admin/v1/merchants/not-a-uuid/api-keys');
-    expect([badId.status, badId.text]).toEqual([400, '{"error_code":"invalid_request","message":"invalid parameters","details":{"params.merchant_id":"must be a valid uuid"}}']);
+    expect([badId.status, badId.text]).toEqual([
+      400,
+      '{"error_code":"invalid_request","message":"invalid parameters","details":{"params.merchant_id":"must be a valid uuid"}}',
+    ]);
   });
 
   it('404 with the object named as before', async () => {

@@ -4,9 +4,7 @@ import { ref } from '../../../http/openapi.js';
 import { accountParams } from '../params.js';
 import type { AdminApiDeps, Schemas } from '../types.js';
 
-export function createCard(
-  deps: Pick<AdminApiDeps, 'issuerAccounts'>,
-): Operation<{ Params: { account_id: string }; Body: Schemas['CreateCardRequest'] }> {
+export function createCard(deps: Pick<AdminApiDeps, 'issuerAccounts'>): Operation<{ Params: { account_id: string }; Body: Schemas['CreateCardRequest'] }> {
   return {
     operationId: 'createCard',
     schema: { params: accountParams, body: ref('admin', 'CreateCardRequest') },
