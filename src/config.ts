@@ -121,6 +121,11 @@ export interface Config {
   binTablePath: string;
   accountTokenTtlSeconds: number;
   network: NetworkConfig;
+  /**
+   * How often the server's reconciler settles pending network operations and compares tokens with the network
+   * (TESSERA_RECONCILE_INTERVAL_MS, default 60 s; 0: only at start-up and on demand with `tessera reconcile`).
+   */
+  reconcileIntervalMs: number;
   /** Timeouts and per-client connection limits of the HTTP server. */
   http: ConnectionLimits;
   rateLimits: RateLimitConfig;
@@ -349,6 +354,7 @@ export function loadConfig(env: Env = process.env): Config {
   const externalJwtIssuer = problems.take(() => parseExternalIssuer(env), undefined);
   const accountTokenTtlSeconds = problems.take(() => intVar(env, 'TESSERA_ACCOUNT_TOKEN_TTL_SECONDS', 600, 30, 86_400), 600);
   const networkTimeoutMs = problems.take(() => intVar(env, 'TESSERA_NETWORK_TIMEOUT_MS', 3000, 10, 120_000), 3000);
+  const reconcileIntervalMs = problems.take(() => intVar(env, 'TESSERA_RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000), 60_000);
   const http: ConnectionLimits = {
     requestTimeoutMs: problems.take(() => intVar(env, 'TESSERA_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000), 30_000),
     headersTimeoutMs: problems.take(() => intVar(env, 'TESSERA_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000), 10_000),
@@ -401,6 +407,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: networkSecret,
       timeoutMs: networkTimeoutMs,
     },
+    reconcileIntervalMs,
     http,
     rateLimits,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),

@@ -29,6 +29,7 @@ import { registerAdminRoutes } from './api/admin/routes.js';
 import { createIssuerAccounts, type IssuerAccounts } from './issuer/accounts.js';
 import { createIssuerDal } from './issuer/dal.js';
 import { createIssuerTokenService, type IssuerTokenService } from './issuer/token-service.js';
+import { startReconciler, type Reconciler } from './issuer/reconciler.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './auth/account-token.js';
 import { ed25519JwkFromSeed } from './auth/signing-key.js';
 import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
@@ -125,6 +126,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
       if (!gateway) throw new Error('network gateway used before start-up finished');
       return gateway;
     },
+    // A pending operation younger than a network call's timeout may still be awaiting its answer.
+    pendingGraceMs: config.network.timeoutMs,
   });
   gateway = config.network.url
     ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
@@ -175,6 +178,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
 export interface App {
   core: Core;
   http: FastifyInstance;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -207,10 +211,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
+  // Settles what a crash or a lost answer left pending, at start-up and then periodically.
+  const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   return {
     core,
     http,
+    reconciler,
     async close() {
+      await reconciler.stop();
       await http.close();
       await core.close();
     },

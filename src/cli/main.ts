@@ -13,6 +13,7 @@ import { merchantOwner } from '../owners.js';
 import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
 import { describeStartup, generatedSecretsNotice, packageVersion } from '../startup.js';
+import { addReconcileCommand } from './reconcile-command.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -219,6 +220,8 @@ program
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   });
+
+addReconcileCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -273,8 +273,11 @@ export interface components {
         FaultRequest: {
             /** @default 1 */
             count: number;
-            /** @enum {string} */
-            mode: "timeout" | "error_500" | "error_400";
+            /**
+             * @description timeout: the call is held and not applied; lost_answer: the network applies the call, then its answer is lost (held until the caller times out); error_500 / error_400: the call fails at once, not applied.
+             * @enum {string}
+             */
+            mode: "timeout" | "lost_answer" | "error_500" | "error_400";
             /** @enum {string} */
             network: "vts" | "mdes";
             /** @enum {string} */

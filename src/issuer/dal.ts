@@ -4,12 +4,16 @@
  * that a change, its audit record and its event commit together.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { AccountsTable, Database, IssuerCardsTable, NetworkTokensTable } from '../store/schema.js';
+import type { AccountsTable, Database, IssuerCardsTable, NetworkOperationsTable, NetworkTokensTable } from '../store/schema.js';
 import { compileOnce } from '../store/compiled-query.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 export type IssuerCardRow = Selectable<IssuerCardsTable>;
 export type NetworkTokenRow = Selectable<NetworkTokensTable>;
+export type NetworkOperationRow = Selectable<NetworkOperationsTable>;
+
+/** How a journal entry was settled. */
+export type OperationSettlement = Pick<NetworkOperationRow, 'outcome' | 'result_version' | 'settled_at'>;
 
 /** The columns of a network token that follow the network's answer. */
 export type NetworkTokenChanges = Pick<NetworkTokenRow, 'status' | 'suspenders' | 'devices' | 'network_data' | 'network_version' | 'updated_at'>;
@@ -105,6 +109,52 @@ export function createIssuerDal(db: Kysely<Database>) {
 
     async insertToken(tx: Tx, row: NetworkTokenRow): Promise<void> {
       await tx.insertInto('network_tokens').values(row).execute();
+    },
+
+    /** Tokens the network may still change (every status but the terminal one), by id after `afterId`. */
+    async liveTokens(afterId: string, limit: number): Promise<NetworkTokenRow[]> {
+      return db.selectFrom('network_tokens').selectAll().where('status', '!=', 'DEACTIVATED').where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    },
+
+    // The journal of network operations
+
+    async insertOperation(tx: Tx, row: NetworkOperationRow): Promise<void> {
+      await tx.insertInto('network_operations').values(row).execute();
+    },
+
+    /** The pending entries of one token, oldest first. */
+    pendingOperationsOf: (tokenId: string): Promise<NetworkOperationRow[]> =>
+      db.selectFrom('network_operations').selectAll().where('token_id', '=', tokenId).where('status', '=', 'pending').orderBy('created_at').execute(),
+
+    /** Pending entries committed before `before` (ISO time), oldest first. */
+    pendingOperationsBefore: (before: string, limit: number): Promise<NetworkOperationRow[]> =>
+      db
+        .selectFrom('network_operations')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute(),
+
+    async countPendingOperations(): Promise<number> {
+      const row = await db
+        .selectFrom('network_operations')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Settles an entry if it is still pending (compare-and-set); whether this call settled it. */
+    async settleOperation(tx: Tx, id: string, settlement: OperationSettlement): Promise<boolean> {
+      const result = await tx
+        .updateTable('network_operations')
+        .set({ status: 'settled', ...settlement })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

@@ -5,8 +5,15 @@
  * A state change is written only after the network acknowledged it, with the network's own answer; a failure
  * leaves the stored state as it was. Operations on one token run one at a time, and every write is guarded by
  * the network's version number, so a late or replayed notification can never roll a token back.
+ *
+ * Every operation is journaled (journal.ts): its intent is committed before the network is called, the call
+ * carries the entry's idempotency key, and the answer settles the entry in the transaction of the token's new
+ * state, audit record and event. An entry left pending (a lost answer, a crash) is settled by a retry of the same
+ * operation (same key, the network's first answer), by a look-up before another operation, or by `reconcile`,
+ * which also repairs drift from missed notifications; each repair is audited (`token.resync`) and emitted as a
+ * `token_resync` event.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Declined, InvalidInput, NetworkFailure, NotFound } from '../errors.js';
 import { checkExpiry } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
@@ -18,10 +25,10 @@ import { createKeyedMutex } from '../keyed-mutex.js';
 import { ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
 import type { Decision, DecisionRequest, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
-import type { NetworkGateway } from '../network/gateway.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
 import { networkOfBrand } from '../network/providers.js';
-import type { IssuerDal, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
+import type { IssuerDal, NetworkOperationRow, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
+import { parseCall, sameCall, sendCall, type JournaledCall } from './journal.js';
 import { checkDeviceIndex, isLegalCardLevel, planDeviceBinding, planOperation, type TokenState } from './lifecycle.js';
 import type {
   CardOperationInput,
@@ -55,6 +62,12 @@ export type IssuerTokenDal = Pick<
   | 'readToken'
   | 'updateTokenAtVersion'
   | 'insertToken'
+  | 'liveTokens'
+  | 'insertOperation'
+  | 'pendingOperationsOf'
+  | 'pendingOperationsBefore'
+  | 'countPendingOperations'
+  | 'settleOperation'
 >;
 
 export interface IssuerTokenServiceDeps {
@@ -63,12 +76,42 @@ export interface IssuerTokenServiceDeps {
   sealed: Pick<SealedData, 'panFingerprint' | 'open'>;
   clock: Clock;
   gateway: () => SandboxNetwork;
+  /**
+   * How old a pending journal entry must be before the reconciler settles it (default: 0). An entry younger than
+   * the network timeout may belong to a call still awaiting its answer on another instance.
+   */
+  pendingGraceMs?: number;
+}
+
+export interface ReconcileOptions {
+  /** Overrides the service's `pendingGraceMs` for this run. */
+  graceMs?: number;
+  /** Also compare every token the network may still change with the network's view (default true). */
+  sweep?: boolean;
+}
+
+/** What one reconciliation did. */
+export interface ReconcileReport {
+  /** Pending journal entries settled. */
+  settled: number;
+  /** Tokens compared with the network's view. */
+  checked: number;
+  /** Tokens whose stored state was repaired from the network's (each audited and emitted as `token_resync`). */
+  repaired: number;
+  /** Tokens the network could not be asked about this time (their entries stay pending). */
+  failed: number;
+  /** Journal entries still pending after the run. */
+  pending: number;
 }
 
 /** Attempts at drawing a token id that is not taken yet. */
 const TOKEN_ID_ATTEMPTS = 5;
 /** Attempts at the compare-and-set of a network answer; each lost race means a newer version was committed. */
 const APPLY_ATTEMPTS = 10;
+/** Pending entries one reconciliation settles at most (the next run takes the rest), and tokens read per page. */
+const RECONCILE_BATCH = 1_000;
+/** The actor of the repairs the reconciler makes. */
+const RECONCILER = 'reconciler';
 
 class LostRace extends Error {}
 
@@ -201,42 +244,196 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     }
   }
 
-  /** Sends one operation to the network and commits its acknowledged result, with the audit record. */
-  async function operate(
-    caller: IssuerCaller,
-    row: NetworkTokenRow,
-    operation: string,
-    reason: string,
-    call: (gateway: NetworkGateway) => Promise<NetworkToken>,
-  ) {
-    let token: NetworkToken;
-    try {
-      token = await call(deps.gateway());
-    } catch (error) {
-      if (error instanceof NetworkFailure) {
-        // Nothing changes here, but the attempt reached the network, which may have acted on a call whose answer
-        // never came (a timeout): the trail must show it.
-        await transact((tx) =>
-          audit(tx, actorOf(caller), `token.${operation.toLowerCase()}.failed`, row, row.status, row.status, reason, {
-            operation,
-            network_failure: error.mode,
-          }),
+  /**
+   * Adopts the network's view of a token when it is newer than ours, and settles `entries` with it, in one
+   * transaction: each repair is audited (`token.resync`, by the reconciler) and emitted as a `token_resync` event.
+   * Whether the stored state was repaired.
+   */
+  async function resync(
+    tx: Transaction,
+    tokenId: string,
+    token: NetworkToken | undefined,
+    entries: readonly NetworkOperationRow[],
+    cause: string,
+  ): Promise<boolean> {
+    let repaired = false;
+    const at = clock();
+    if (token) {
+      const { before, after, applied } = await applyNetworkState(tx, tokenId, token);
+      if (applied) {
+        repaired = true;
+        const devices = deviceChanges(before.devices, after.devices);
+        const detail = {
+          network_version: token.version,
+          previous_version: before.network_version,
+          ...(devices.length > 0 ? { devices } : {}),
+          ...(entries.length > 0 ? { operations: entries.map((entry) => entry.id) } : {}),
+        };
+        await recordAudit(
+          tx,
+          {
+            actor: RECONCILER,
+            action: 'token.resync',
+            objectType: 'network_token',
+            objectId: tokenId,
+            statusBefore: before.status,
+            statusAfter: after.status,
+            reason: cause,
+            detail,
+          },
+          at,
+        );
+        await emitEvent(
+          tx,
+          'token_resync',
+          {
+            account_id: after.account_id,
+            card_id: after.card_id,
+            token_id: tokenId,
+            status: after.status,
+            payment_network: after.network,
+            network_version: token.version,
+          },
+          at,
         );
       }
+    }
+    for (const entry of entries) {
+      await dal.settleOperation(tx, entry.id, {
+        outcome: token ? 'resolved' : 'unknown_token',
+        result_version: token?.version ?? null,
+        settled_at: at.toISOString(),
+      });
+    }
+    return repaired;
+  }
+
+  /** Asks the network for a token and adopts its view, settling `entries`; a network failure leaves them pending. */
+  async function settleByLookup(row: NetworkTokenRow, entries: readonly NetworkOperationRow[], cause: string): Promise<boolean> {
+    const token = await deps.gateway().getToken(row.network as PaymentNetwork, row.token_ref);
+    return transact((tx) => resync(tx, row.id, token, entries, cause));
+  }
+
+  /** The network call an operation means from this state; undefined to skip the token (card level). Throws refusals. */
+  type Planner = (state: TokenState) => JournaledCall | undefined;
+
+  /**
+   * One operation on one token, journaled (journal.ts); runs in the token's turn. Pending entries of the token are
+   * dealt with first: one asking the same as this operation is sent again under its own key (converging on the
+   * network's first answer), others are settled by a look-up so that the operation is planned from the network's
+   * state. Then the intent is committed, the network called with its key, and its answer committed with the
+   * token's new state, the audit record and the event, the entry settled in the same transaction.
+   */
+  async function journaled(
+    caller: IssuerCaller,
+    cardId: number,
+    tokenId: string,
+    operation: string,
+    reason: string,
+    plan: Planner,
+  ): Promise<'applied' | 'skipped'> {
+    let row = await findToken(caller.accountId, cardId, tokenId);
+    let entry: NetworkOperationRow | undefined;
+    const pending = await dal.pendingOperationsOf(tokenId);
+    if (pending.length > 0) {
+      let call: JournaledCall | undefined;
+      try {
+        call = plan(stateOf(row));
+      } catch {
+        call = undefined;
+      }
+      entry = call && pending.find((candidate) => sameCall(parseCall(candidate.call), call));
+      if (!entry) {
+        await settleByLookup(row, pending, `settled before ${operation}`);
+        row = await findToken(caller.accountId, cardId, tokenId);
+      }
+    }
+    if (!entry) {
+      const call = plan(stateOf(row));
+      if (!call) return 'skipped';
+      entry = {
+        id: randomUUID(),
+        token_id: tokenId,
+        operation,
+        call: JSON.stringify(call),
+        expected_version: row.network_version,
+        status: 'pending',
+        outcome: null,
+        result_version: null,
+        actor: actorOf(caller),
+        reason,
+        created_at: clock().toISOString(),
+        settled_at: null,
+      };
+      const intent = entry;
+      await transact((tx) => dal.insertOperation(tx, intent));
+    }
+    const key = entry.id;
+    let token: NetworkToken;
+    try {
+      token = await sendCall(deps.gateway(), { network: row.network as PaymentNetwork, tokenRef: row.token_ref }, parseCall(entry.call), key);
+    } catch (error) {
+      if (error instanceof NetworkFailure) await recordFailure(caller, row, key, operation, reason, error);
       throw error;
     }
-    return transact(async (tx) => {
+    await transact(async (tx) => {
       const { before, after, applied } = await applyNetworkState(tx, row.id, token);
       // A superseded answer (a newer state is already stored) is still audited, as changing nothing.
       const devices = applied ? deviceChanges(before.devices, after.devices) : [];
       const detail = {
         operation,
         network_version: token.version,
+        idempotency_key: key,
         ...(devices.length > 0 ? { devices } : {}),
         ...(applied ? {} : { superseded: true }),
       };
       await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}`, before, before.status, after.status, reason, detail);
-      return after;
+      await dal.settleOperation(tx, key, { outcome: 'applied', result_version: token.version, settled_at: clock().toISOString() });
+    });
+    return 'applied';
+  }
+
+  /**
+   * A call that failed: the attempt is audited (the network may have acted on a call whose answer never came). A
+   * refusal settles the entry; a timeout or an error leaves it pending, for a retry or the reconciler. A refusal
+   * may come from drift (the network holds a newer state, e.g. after an answer was lost): the token is looked up
+   * and repaired, so the next operation is judged on the network's state.
+   */
+  async function recordFailure(
+    caller: IssuerCaller,
+    row: NetworkTokenRow,
+    key: string,
+    operation: string,
+    reason: string,
+    error: NetworkFailure,
+  ): Promise<void> {
+    const refused = error.mode === 'bad_request';
+    await transact(async (tx) => {
+      await audit(tx, actorOf(caller), `token.${operation.toLowerCase()}.failed`, row, row.status, row.status, reason, {
+        operation,
+        network_failure: error.mode,
+        idempotency_key: key,
+      });
+      if (refused) await dal.settleOperation(tx, key, { outcome: 'refused', result_version: null, settled_at: clock().toISOString() });
+    });
+    if (!refused) return;
+    try {
+      await settleByLookup(row, [], `network refused ${operation}`);
+    } catch (lookupError) {
+      // The refusal is the answer; the reconciler repairs the drift later if the look-up failed too.
+      if (!(lookupError instanceof NetworkFailure)) throw lookupError;
+    }
+  }
+
+  /** Settles the token's pending entries older than `cutoff` by a look-up, in the token's turn. */
+  async function settlePendingOf(tokenId: string, cutoff: string): Promise<{ settled: number; repaired: boolean }> {
+    return perToken.run(tokenId, async () => {
+      const entries = (await dal.pendingOperationsOf(tokenId)).filter((entry) => entry.created_at < cutoff);
+      if (entries.length === 0) return { settled: 0, repaired: false };
+      const row = await dal.findToken(tokenId);
+      if (!row) throw new Error('journal entry of a missing token');
+      const repaired = await settleByLookup(row, entries, 'pending operation settled by the reconciler');
+      return { settled: entries.length, repaired };
     });
   }
 
@@ -343,27 +540,21 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
 
     async perform(caller: IssuerCaller, cardId: number, tokenId: string, input: TokenOperationInput): Promise<void> {
       await findToken(caller.accountId, cardId, tokenId);
-      await perToken.run(tokenId, async () => {
-        // Read again inside the per-token turn: the state the plan is made from is the one the network will see.
-        const row = await findToken(caller.accountId, cardId, tokenId);
-        const plan = planOperation(input.operation, stateOf(row), input.activationCode);
-        await operate(caller, row, input.operation, input.reason, (gateway) =>
-          plan.kind === 'lifecycle'
-            ? gateway.lifecycle({
-                network: row.network as PaymentNetwork,
-                tokenRef: row.token_ref,
-                action: plan.action,
-                entity: 'ISSUER',
-                reason: input.reason,
-              })
-            : gateway.approveLatestInactiveDevice({ network: row.network as PaymentNetwork, tokenRef: row.token_ref, method: plan.method }),
-        );
-      });
+      await perToken.run(tokenId, () =>
+        // Planned inside the token's turn, from the state the network will see.
+        journaled(caller, cardId, tokenId, input.operation, input.reason, (state) => {
+          const plan = planOperation(input.operation, state, input.activationCode);
+          return plan.kind === 'lifecycle'
+            ? { kind: 'lifecycle', action: plan.action, reason: input.reason }
+            : { kind: 'approve_latest_device', method: plan.method };
+        }),
+      );
     },
 
     /**
      * Applies the operation to every token of the card for which it is legal; the others are skipped. Not atomic:
      * each token commits after its own network ack, and a network failure on one is answered after all were tried.
+     * Each token's operation goes through the journal, as a single-token one does.
      */
     async performOnCard(caller: IssuerCaller, cardId: number, input: CardOperationInput) {
       await findCardOf(caller.accountId, cardId);
@@ -374,23 +565,12 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       let failure: NetworkFailure | undefined;
       for (const id of ids) {
         try {
-          await perToken.run(id, async () => {
-            const row = await findToken(caller.accountId, cardId, id);
-            if (!isLegalCardLevel(input.operation, stateOf(row))) {
-              skipped.push(id);
-              return;
-            }
-            await operate(caller, row, input.operation, input.reason, (gateway) =>
-              gateway.lifecycle({
-                network: row.network as PaymentNetwork,
-                tokenRef: row.token_ref,
-                action: input.operation,
-                entity: 'ISSUER',
-                reason: input.reason,
-              }),
-            );
-            applied.push(id);
-          });
+          const outcome = await perToken.run(id, () =>
+            journaled(caller, cardId, id, input.operation, input.reason, (state) =>
+              isLegalCardLevel(input.operation, state) ? { kind: 'lifecycle', action: input.operation, reason: input.reason } : undefined,
+            ),
+          );
+          (outcome === 'applied' ? applied : skipped).push(id);
         } catch (error) {
           // One token's network failure must not leave the card's other tokens as they were (a lost card's tokens
           // should all be suspended): every token is tried, then the failure is the answer, and a retry finishes.
@@ -405,20 +585,63 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     async bindDevice(caller: IssuerCaller, cardId: number, tokenId: string, deviceId: string, input: DeviceBindingInput): Promise<void> {
       checkDeviceIndex(input.deviceIndex);
       await findToken(caller.accountId, cardId, tokenId);
-      await perToken.run(tokenId, async () => {
-        const row = await findToken(caller.accountId, cardId, tokenId);
-        const action = planDeviceBinding(stateOf(row), deviceId, input);
-        await operate(caller, row, input.operation, input.reason, (gateway) =>
-          gateway.deviceBinding({
-            network: row.network as PaymentNetwork,
-            tokenRef: row.token_ref,
-            deviceId,
-            deviceIndex: input.deviceIndex,
-            action,
-            reason: input.reason,
-          }),
-        );
-      });
+      await perToken.run(tokenId, () =>
+        journaled(caller, cardId, tokenId, input.operation, input.reason, (state) => {
+          const action = planDeviceBinding(state, deviceId, input);
+          return { kind: 'device_binding', deviceId, deviceIndex: input.deviceIndex, action, reason: input.reason };
+        }),
+      );
+    },
+
+    /**
+     * Settles every journal entry left pending (older than the grace period) by asking the network for its token,
+     * then, unless `sweep` is false, compares every token the network may still change with the network's view:
+     * each drift (an answer lost, a crash between the network's change and ours, a missed notification) is
+     * repaired from the network's state, audited and emitted as `token_resync`. A token the network cannot be
+     * asked about now is counted in `failed` and left for the next run.
+     */
+    async reconcile(options: ReconcileOptions = {}): Promise<ReconcileReport> {
+      const graceMs = options.graceMs ?? deps.pendingGraceMs ?? 0;
+      const cutoff = new Date(clock().getTime() - graceMs).toISOString();
+      const report: ReconcileReport = { settled: 0, checked: 0, repaired: 0, failed: 0, pending: 0 };
+      const pending = await dal.pendingOperationsBefore(cutoff, RECONCILE_BATCH);
+      for (const tokenId of new Set(pending.map((entry) => entry.token_id))) {
+        try {
+          const { settled, repaired } = await settlePendingOf(tokenId, cutoff);
+          report.settled += settled;
+          if (repaired) report.repaired += 1;
+        } catch (error) {
+          if (!(error instanceof NetworkFailure)) throw error;
+          report.failed += 1;
+        }
+      }
+      if (options.sweep !== false) {
+        let after = '';
+        sweep: for (;;) {
+          const rows = await dal.liveTokens(after, RECONCILE_BATCH);
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            after = row.id;
+            try {
+              const repaired = await perToken.run(row.id, async () => {
+                const token = await deps.gateway().getToken(row.network as PaymentNetwork, row.token_ref);
+                // A change younger than the grace period may still have its notification on the way: left to it.
+                if (!token || token.updatedAt > cutoff) return false;
+                return transact((tx) => resync(tx, row.id, token, [], 'drift found by the reconciler'));
+              });
+              report.checked += 1;
+              if (repaired) report.repaired += 1;
+            } catch (error) {
+              if (!(error instanceof NetworkFailure)) throw error;
+              // The network is not answering: the next run compares the rest.
+              report.failed += 1;
+              break sweep;
+            }
+          }
+        }
+      }
+      report.pending = await dal.countPendingOperations();
+      return report;
     },
 
     /** Sandbox: a wallet provisions a card, through the network, as it would in the field. */

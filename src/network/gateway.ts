@@ -3,7 +3,7 @@
  * calls on the network (`NetworkGateway`, what a real VTS or MDES adapter implements) and what the network calls
  * on the issuer (`IssuerCallbacks`). Sandbox-only controls are a separate interface (sandbox.ts).
  */
-import type { ApproveDeviceRequest, Decision, DecisionRequest, DeviceBindingRequest, LifecycleRequest, NetworkToken } from './types.js';
+import type { ApproveDeviceRequest, Decision, DecisionRequest, DeviceBindingRequest, LifecycleRequest, NetworkToken, PaymentNetwork } from './types.js';
 
 /** What the network calls on the issuer (Tessera's issuer side implements this). */
 export interface IssuerCallbacks {
@@ -21,5 +21,11 @@ export interface NetworkGateway {
   lifecycle(req: LifecycleRequest): Promise<NetworkToken>;
   approveLatestInactiveDevice(req: ApproveDeviceRequest): Promise<NetworkToken>;
   deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken>;
+  /**
+   * The network's current view of a token (the status look-up real networks offer), undefined when the network
+   * does not know it. It reflects every call that reached the network before it; the reconciler settles pending
+   * operations and repairs drift with it.
+   */
+  getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
   close(): Promise<void>;
 }

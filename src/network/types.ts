@@ -79,13 +79,17 @@ export type ProvisionOutcome = { approved: true; token: NetworkToken } | { appro
 export type LifecycleAction = 'SUSPEND' | 'RESUME' | 'DELETE' | 'ACTIVATE';
 export type DeviceAction = 'REMOVE' | 'APPROVE';
 export type NetworkOperation = 'provision' | 'lifecycle' | 'device_binding';
-export type FaultMode = 'timeout' | 'error_500' | 'error_400';
+/**
+ * 'timeout': the call is held and never applied (the caller times out). 'lost_answer': the network applies the
+ * call, then its answer is lost (held until the caller times out), as after a lock or a dropped connection.
+ */
+export type FaultMode = 'timeout' | 'lost_answer' | 'error_500' | 'error_400';
 export type ApprovalMethod = 'DEFAULT' | 'BANK_APP' | 'CALL_CENTER';
 
 export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = ['SUSPEND', 'RESUME', 'DELETE', 'ACTIVATE'];
 export const DEVICE_ACTIONS: readonly DeviceAction[] = ['REMOVE', 'APPROVE'];
 export const NETWORK_OPERATIONS: readonly NetworkOperation[] = ['provision', 'lifecycle', 'device_binding'];
-export const FAULT_MODES: readonly FaultMode[] = ['timeout', 'error_500', 'error_400'];
+export const FAULT_MODES: readonly FaultMode[] = ['timeout', 'lost_answer', 'error_500', 'error_400'];
 export const APPROVAL_METHODS: readonly ApprovalMethod[] = ['DEFAULT', 'BANK_APP', 'CALL_CENTER'];
 
 export interface FaultSpec {
@@ -102,7 +106,16 @@ export type WalletEvent =
   | { kind: 'DELETE' }
   | { kind: 'DEVICE_BINDING_REQUEST'; deviceId: string };
 
-export interface LifecycleRequest {
+/**
+ * An issuer's change request may carry an idempotency key: the network applies a key at most once and answers a
+ * repeated key with the first answer (the token it produced, or the same refusal), so a call whose answer was lost
+ * can be sent again safely. A key sent again with a different request is refused.
+ */
+export interface Idempotent {
+  idempotencyKey?: string;
+}
+
+export interface LifecycleRequest extends Idempotent {
   network: PaymentNetwork;
   tokenRef: string;
   action: LifecycleAction;
@@ -110,13 +123,13 @@ export interface LifecycleRequest {
   reason: string;
 }
 
-export interface ApproveDeviceRequest {
+export interface ApproveDeviceRequest extends Idempotent {
   network: PaymentNetwork;
   tokenRef: string;
   method: ApprovalMethod;
 }
 
-export interface DeviceBindingRequest {
+export interface DeviceBindingRequest extends Idempotent {
   network: PaymentNetwork;
   tokenRef: string;
   deviceId: string;

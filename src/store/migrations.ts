@@ -185,10 +185,38 @@ const networkSimulator: Migration = {
   },
 };
 
+/**
+ * The issuer's journal of network operations (issuer/token-service.ts): each intent is committed before the call
+ * to the network, under the idempotency key the call carries, and settled with the network's answer or by the
+ * reconciler.
+ */
+const networkOperations: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('network_operations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_id', 'text', (c) => c.notNull().references('network_tokens.id'))
+      .addColumn('operation', 'text', (c) => c.notNull())
+      .addColumn('call', 'text', (c) => c.notNull())
+      .addColumn('expected_version', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .addColumn('result_version', 'integer')
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('settled_at', 'text')
+      .execute();
+    await db.schema.createIndex('network_operations_pending').on('network_operations').columns(['status', 'created_at']).execute();
+    await db.schema.createIndex('network_operations_token').on('network_operations').columns(['token_id', 'status']).execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
   '0003_network_simulator': networkSimulator,
+  '0004_network_operations': networkOperations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

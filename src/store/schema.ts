@@ -137,6 +137,31 @@ export interface NetworkTokensTable {
   updated_at: string;
 }
 
+/**
+ * One journaled operation of the issuer on a network token: committed `pending` before the network is called
+ * (its id is the idempotency key the call carries), then `settled` with the outcome: `applied` (the network's
+ * answer was committed), `refused` (the network refused), `resolved` (settled by looking the token up at the
+ * network), `unknown_token` (the network does not know the token).
+ */
+export interface NetworkOperationsTable {
+  id: string;
+  token_id: string;
+  /** The issuer's operation (`SUSPEND`, `TOKEN_DEVICE_BINDING_REMOVE`…). */
+  operation: string;
+  /** JSON of the network call (issuer/journal.ts JournaledCall), sent again under the same key by a retry. */
+  call: string;
+  /** The token's network version when the intent was committed. */
+  expected_version: number;
+  status: 'pending' | 'settled';
+  outcome: string | null;
+  /** The network version the entry was settled at. */
+  result_version: number | null;
+  actor: string;
+  reason: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
 export interface PanReferencesTable {
   pan_ref: string;
   card_id: number;
@@ -156,6 +181,7 @@ export interface Database {
   issuer_cards: IssuerCardsTable;
   network_tokens: NetworkTokensTable;
   pan_references: PanReferencesTable;
+  network_operations: NetworkOperationsTable;
   network_sim_tokens: NetworkSimTokensTable;
   network_sim_pan_refs: NetworkSimPanRefsTable;
 }

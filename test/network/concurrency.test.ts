@@ -47,10 +47,12 @@ function slowStore(): SimulatorStore {
       await tick();
       await inner.insert(record);
     },
-    async update(record, previousVersion) {
+    async update(record, previousVersion, answer) {
       await tick();
-      return inner.update(record, previousVersion);
+      return inner.update(record, previousVersion, answer);
     },
+    answerOf: (key) => inner.answerOf(key),
+    rememberAnswer: (answer) => inner.rememberAnswer(answer),
     remove: (tokenRef) => inner.remove(tokenRef),
     panReferences: (fingerprint, mint) => inner.panReferences(fingerprint, mint),
   };

@@ -6,6 +6,7 @@ import { HARNESSES, type Harness } from './harness.js';
 
 const EXPECTED: Record<FaultSpec['mode'], { mode: NetworkFailure['mode']; message?: string }> = {
   timeout: { mode: 'timeout' },
+  lost_answer: { mode: 'timeout' },
   error_500: { mode: 'error' },
   error_400: { mode: 'bad_request', message: 'network respond bad request error' },
 };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PanReferences, SimulatorRecord } from '../../src/network/record.js';
 import { openDatabaseSimulatorStore } from '../../src/network/simulator/database-store.js';
 import { createSimulator } from '../../src/network/simulator/simulator.js';
-import { createMemorySimulatorStore, type SimulatorStore } from '../../src/network/simulator/store.js';
+import { createMemorySimulatorStore, type IdempotentAnswer, type SimulatorStore } from '../../src/network/simulator/store.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
 import { fakeIssuer, provisionRequest } from './helpers.js';
@@ -162,6 +162,58 @@ describe.each(STORES)('simulator store: %s', (_name, make) => {
     expect(await store.panReferences('vts:card-c', () => refs(9999))).toEqual(answers[0]);
   });
 
+  const answer = (stored: SimulatorRecord, key: string, outcome: 'applied' | 'refused' = 'applied'): IdempotentAnswer => ({
+    key,
+    network: 'vts',
+    tokenRef: stored.token.tokenRef,
+    request: `lifecycle:vts:${stored.token.tokenRef}:SUSPEND`,
+    outcome,
+    ...(outcome === 'applied' ? { token: stored.token } : { message: 'cannot suspend a token in status INACTIVE' }),
+    at: '2026-03-15T10:00:00.000Z',
+  });
+
+  it("keeps an idempotency key's first answer with the change it made, both or neither", async () => {
+    const stored = record({ version: 1 });
+    await store.insert(stored);
+    const next = structuredClone(stored);
+    next.token.version = 2;
+    next.token.status = 'SUSPENDED';
+    const key = `key-${serial}-a`;
+    expect(await store.answerOf(key)).toBeUndefined();
+    expect(await store.update(next, 1, answer(next, key))).toBe(true);
+    expect(await store.answerOf(key)).toEqual(answer(next, key));
+    expect(await store.get(stored.token.tokenRef)).toEqual(next);
+
+    // The same key again, even from the current version: refused, and the change is not made.
+    const again = structuredClone(next);
+    again.token.version = 3;
+    again.token.status = 'DEACTIVATED';
+    expect(await store.update(again, 2, answer(again, key))).toBe(false);
+    expect(await store.get(stored.token.tokenRef)).toEqual(next);
+    expect(await store.answerOf(key)).toEqual(answer(next, key));
+
+    // A lost version race keeps no answer either.
+    const other = `key-${serial}-b`;
+    expect(await store.update(again, 1, answer(again, other))).toBe(false);
+    expect(await store.answerOf(other)).toBeUndefined();
+  });
+
+  it('remembers a refusal once: the first answer to a key wins', async () => {
+    const stored = record();
+    const key = `key-${serial}-refused`;
+    expect(await store.rememberAnswer(answer(stored, key, 'refused'))).toEqual(answer(stored, key, 'refused'));
+    expect(await store.rememberAnswer(answer(stored, key, 'applied'))).toEqual(answer(stored, key, 'refused'));
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => store.rememberAnswer(answer(stored, `${key}-${i % 2}`, i < 2 ? 'refused' : 'applied'))),
+    );
+    // Concurrent first answers to one key: whichever was kept, every caller is told that one.
+    for (const suffix of ['-0', '-1']) {
+      const told = concurrent.filter((a) => a.key === `${key}${suffix}`);
+      for (const each of told) expect(each).toEqual(told[0]);
+      expect(await store.answerOf(`${key}${suffix}`)).toEqual(told[0]);
+    }
+  });
+
   it('carries a simulator through provisioning and a lifecycle change', async () => {
     const sim = createSimulator({ callbacks: fakeIssuer().callbacks, store });
     const outcome = await sim.provision(provisionRequest('mdes'));
@@ -181,6 +233,9 @@ describe.each(STORES)('simulator store: %s', (_name, make) => {
     const other = await subject.reopen();
     expect(await other.get(stored.token.tokenRef)).toEqual(stored);
     expect(await other.panReferences('vts:card-d', () => refs(3001))).toEqual(refs(3000));
+    const key = `key-${serial}-kept`;
+    await store.rememberAnswer(answer(stored, key, 'refused'));
+    expect(await other.answerOf(key)).toEqual(answer(stored, key, 'refused'));
   });
 });
 

@@ -6,7 +6,7 @@ import { NetworkFailure } from '../../errors.js';
 import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
 import type { SandboxNetwork } from '../sandbox.js';
 import type { NetworkToken } from '../types.js';
-import { ROUTES, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
+import { ROUTES, TOKEN_NOT_FOUND, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
 
 export type HttpGatewayOptions = HttpPeerOptions;
 
@@ -17,6 +17,11 @@ export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
   async function post(path: string, body: unknown): Promise<unknown> {
     if (closed) throw new NetworkFailure('error', 'network gateway closed');
     return callJson(options, 'network', 'POST', path, body);
+  }
+
+  async function get(path: string): Promise<unknown> {
+    if (closed) throw new NetworkFailure('error', 'network gateway closed');
+    return callJson(options, 'network', 'GET', path);
   }
 
   const token = (value: unknown): NetworkToken => decodeAnswer(parseNetworkToken, value, 'network');
@@ -33,6 +38,14 @@ export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
     },
     async deviceBinding(req) {
       return token(await post(paths.deviceBinding(req.network, req.tokenRef, req.deviceId), req));
+    },
+    async getToken(network, tokenRef) {
+      try {
+        return token(await get(paths.token(network, tokenRef)));
+      } catch (error) {
+        if (error instanceof NetworkFailure && error.mode === 'bad_request' && error.message === TOKEN_NOT_FOUND) return undefined;
+        throw error;
+      }
     },
     async injectFault(fault) {
       await post(ROUTES.faults, fault);

@@ -15,6 +15,7 @@ import { sendFailure, sendNotFound } from './errors.js';
 import { createHttpIssuerCallbacks } from './issuer-callbacks.js';
 import {
   ROUTES,
+  TOKEN_NOT_FOUND,
   parseApproveDeviceRequest,
   parseDeviceBindingRequest,
   parseFaultSpec,
@@ -95,7 +96,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   );
   app.get<{ Params: TokenParams }>(ROUTES.token, async (request) => {
     const token = await simulator.getToken(pathNetwork(request.params.network), request.params.tokenRef);
-    return token ?? refuse('token not found');
+    return token ?? refuse(TOKEN_NOT_FOUND);
   });
   app.post<{ Params: TokenParams }>(ROUTES.lifecycle, async (request) => simulator.lifecycle(parseLifecycleRequest(withParams(request, request.params))));
   app.post<{ Params: TokenParams }>(ROUTES.approveLatestDevice, async (request) =>

@@ -53,6 +53,9 @@ export const paths = {
   deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
 };
 
+/** The refusal a look-up of a token the network does not know answers. */
+export const TOKEN_NOT_FOUND = 'token not found';
+
 /** Body of every error answer, both directions. */
 export interface ErrorBody {
   error: { mode: NetworkFailure['mode']; message: string };
@@ -108,6 +111,13 @@ function optionalOneOf<T extends string>(o: Json, key: string, values: readonly 
 
 const ID = 128;
 
+/** An idempotency key, when the request carries one (1–128 characters). */
+function idempotencyKey(o: Json): { idempotencyKey?: string } {
+  const key = optionalString(o, 'idempotencyKey', ID);
+  if (key === '') throw new WireError('idempotencyKey');
+  return key !== undefined ? { idempotencyKey: key } : {};
+}
+
 export function parseProvisionRequest(value: unknown): ProvisionRequest {
   const o = object(value, 'body');
   const pan = o.pan;
@@ -155,6 +165,7 @@ export function parseLifecycleRequest(value: unknown): LifecycleRequest {
     action: oneOf(o, 'action', LIFECYCLE_ACTIONS),
     entity: 'ISSUER',
     reason: string(o, 'reason'),
+    ...idempotencyKey(o),
   };
 }
 
@@ -164,6 +175,7 @@ export function parseApproveDeviceRequest(value: unknown): ApproveDeviceRequest 
     network: oneOf(o, 'network', PAYMENT_NETWORKS),
     tokenRef: string(o, 'tokenRef', ID, 1),
     method: oneOf(o, 'method', APPROVAL_METHODS),
+    ...idempotencyKey(o),
   };
 }
 
@@ -176,6 +188,7 @@ export function parseDeviceBindingRequest(value: unknown): DeviceBindingRequest 
     deviceIndex: integer(o, 'deviceIndex', 0, 99),
     action: oneOf(o, 'action', DEVICE_ACTIONS),
     reason: string(o, 'reason'),
+    ...idempotencyKey(o),
   };
 }
 

@@ -10,7 +10,10 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { isUniqueViolation } from '../../store/errors.js';
 import { migrateSimulatorToLatest } from './migrations.js';
 import type { SimulatorDatabase } from './schema.js';
-import type { PanReferences, SimulatorRecord, SimulatorStore } from './store.js';
+import type { IdempotentAnswer, PanReferences, SimulatorRecord, SimulatorStore } from './store.js';
+
+/** An update that must not commit: its version was overtaken, or its idempotency key already has an answer. */
+class NotApplied extends Error {}
 
 /** The database the simulator lives in: Tessera's store fits (`Store` of store/database.ts), whatever its schema. */
 export interface SimulatorDatabaseHandle<DB> {
@@ -23,6 +26,10 @@ export interface SimulatorDatabaseHandle<DB> {
 export interface DatabaseSimulatorStoreOptions {
   /** Apply the simulator's migrations first (default true). */
   migrate?: boolean;
+}
+
+function answerRow(answer: IdempotentAnswer) {
+  return { idempotency_key: answer.key, network: answer.network, token_ref: answer.tokenRef, answer: JSON.stringify(answer), created_at: answer.at };
 }
 
 export async function openDatabaseSimulatorStore<DB>(
@@ -38,6 +45,11 @@ export async function openDatabaseSimulatorStore<DB>(
     // On PostgreSQL the bookkeeping goes in the connection's schema (the one `?schema=` selected, or public).
     const schema = handle.engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
     await migrateSimulatorToLatest(db as unknown as Kysely<unknown>, schema);
+  }
+
+  async function readAnswer(key: string): Promise<IdempotentAnswer | undefined> {
+    const row = await db.selectFrom('network_sim_idempotency').select('answer').where('idempotency_key', '=', key).executeTakeFirst();
+    return row && (JSON.parse(row.answer) as IdempotentAnswer);
   }
 
   async function readReferences(fingerprint: string): Promise<PanReferences | undefined> {
@@ -56,16 +68,45 @@ export async function openDatabaseSimulatorStore<DB>(
       await transact((tx) => tx.insertInto('network_sim_tokens').values(values).execute());
     },
 
-    async update(record, previousVersion) {
-      const result = await transact((tx) =>
-        tx
-          .updateTable('network_sim_tokens')
-          .set({ version: record.token.version, record: JSON.stringify(record) })
-          .where('token_ref', '=', record.token.tokenRef)
-          .where('version', '=', previousVersion)
-          .executeTakeFirst(),
-      );
-      return Number(result.numUpdatedRows) === 1;
+    async update(record, previousVersion, answer) {
+      try {
+        await transact(async (tx) => {
+          const result = await tx
+            .updateTable('network_sim_tokens')
+            .set({ version: record.token.version, record: JSON.stringify(record) })
+            .where('token_ref', '=', record.token.tokenRef)
+            .where('version', '=', previousVersion)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) !== 1) throw new NotApplied();
+          if (answer) {
+            try {
+              await tx.insertInto('network_sim_idempotency').values(answerRow(answer)).execute();
+            } catch (error) {
+              // Another instance answered this key first: roll the change back, the caller replays that answer.
+              if (isUniqueViolation(error)) throw new NotApplied();
+              throw error;
+            }
+          }
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof NotApplied) return false;
+        throw error;
+      }
+    },
+
+    answerOf: readAnswer,
+
+    async rememberAnswer(answer) {
+      try {
+        await transact((tx) => tx.insertInto('network_sim_idempotency').values(answerRow(answer)).execute());
+        return answer;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const first = await readAnswer(answer.key);
+        if (!first) throw error;
+        return first;
+      }
     },
 
     async remove(tokenRef) {

@@ -47,13 +47,14 @@ export function createFaultQueue(): FaultQueue {
 }
 
 /** The error a non-timeout fault turns into. */
-export function faultError(mode: Exclude<FaultMode, 'timeout'>): NetworkFailure {
+export function faultError(mode: Exclude<FaultMode, 'timeout' | 'lost_answer'>): NetworkFailure {
   return mode === 'error_400' ? new NetworkFailure('bad_request', BAD_REQUEST_FAULT_MESSAGE) : new NetworkFailure('error', SERVER_ERROR_FAULT_MESSAGE);
 }
 
 /**
- * Calls held by a 'timeout' fault. Each answers (with a timeout failure, nothing applied) only after `holdMs`,
- * which must exceed any client's timeout, or when the simulator closes, so no timer outlives the simulator.
+ * Calls held by a 'timeout' fault (not applied) or a 'lost_answer' fault (applied, its answer held). Each answers
+ * with a timeout failure only after `holdMs`, which must exceed any client's timeout, or when the simulator closes,
+ * so no timer outlives the simulator.
  */
 export interface HeldCalls {
   hold(): Promise<never>;

@@ -54,6 +54,7 @@ export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessG
     lifecycle: (req) => bounded(() => sim.lifecycle(req)),
     approveLatestInactiveDevice: (req) => bounded(() => sim.approveLatestInactiveDevice(req)),
     deviceBinding: (req) => bounded(() => sim.deviceBinding(req)),
+    getToken: (network, tokenRef) => bounded(() => sim.getToken(network, tokenRef)),
     injectFault: (fault) => bounded(() => sim.injectFault(fault)),
     walletEvent: (req) => bounded(() => sim.walletEvent(req)),
     async close() {

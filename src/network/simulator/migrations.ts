@@ -31,8 +31,24 @@ const tables: Migration = {
   },
 };
 
+/** The first answer to each idempotency key, so a repeated key is answered alike even after a restart. */
+const idempotency: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('network_sim_idempotency')
+      .addColumn('idempotency_key', 'text', (c) => c.primaryKey())
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('token_ref', 'text', (c) => c.notNull())
+      .addColumn('answer', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('network_sim_idempotency_token').on('network_sim_idempotency').column('token_ref').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_simulator_tables': tables,
+  '0002_idempotency_keys': idempotency,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -20,7 +20,17 @@ export interface NetworkSimPanRefsTable {
   par: string;
 }
 
+/** The first answer to each idempotency key (JSON of store.ts IdempotentAnswer), kept with the tokens. */
+export interface NetworkSimIdempotencyTable {
+  idempotency_key: string;
+  network: string;
+  token_ref: string;
+  answer: string;
+  created_at: string;
+}
+
 export interface SimulatorDatabase {
   network_sim_tokens: NetworkSimTokensTable;
   network_sim_pan_refs: NetworkSimPanRefsTable;
+  network_sim_idempotency: NetworkSimIdempotencyTable;
 }

@@ -2,7 +2,8 @@
  * The simulated card network: every network of providers.ts behind one engine, what differs between them coming
  * from their providers. It is authoritative for token state: the issuer asks, the network applies its rules
  * (state-machine.ts) and answers. Each operation on a token runs alone and in arrival order (keyed mutex), and a
- * queued fault fails a call before it reads or writes anything.
+ * queued fault fails a call before it reads or writes anything (or, 'lost_answer', after it applied it). A change
+ * request carrying an idempotency key is applied at most once; the key's first answer is kept with the state.
  */
 import { randomBytes } from 'node:crypto';
 import { isLuhnValid } from '../../cards/luhn.js';
@@ -20,6 +21,7 @@ import {
   type ApproveDeviceRequest,
   type Decision,
   type DeviceBindingRequest,
+  type FaultSpec,
   type LifecycleRequest,
   type NetworkDevice,
   type NetworkOperation,
@@ -32,7 +34,7 @@ import {
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
 import { createPanReferenceRegistry } from './pan-references.js';
 import { applyLifecycle, approveDevice, approveLatestInactiveDevice, refuse, removeDevice, requestDeviceBinding } from './state-machine.js';
-import { createMemorySimulatorStore, type SimulatorRecord, type SimulatorStore } from './store.js';
+import { createMemorySimulatorStore, type IdempotentAnswer, type SimulatorRecord, type SimulatorStore } from './store.js';
 
 /** The subset of a pino logger the simulator uses. */
 export interface SimulatorLogger {
@@ -57,8 +59,6 @@ export interface SimulatorOptions {
 
 /** The network's production operations and its sandbox controls, plus what tests and the CLI inspect. */
 export interface Simulator extends NetworkGateway, SandboxControls {
-  /** The network's current view of a token (sandbox / resync); undefined when unknown on that network. */
-  getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
   /** Fails every held call and refuses new ones; leaves no timer behind. */
   close(): Promise<void>;
 }
@@ -96,15 +96,22 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   }
 
   /**
-   * Runs synchronously at call arrival, so faults are consumed in call order and before any state is read.
-   * Returns the never-settling-in-time promise of a 'timeout' fault, throws for the other modes.
+   * Runs a call under its queued fault, if any. The fault is taken synchronously at call arrival (callers invoke
+   * this before their first await), so faults are consumed in call order and before any state is read. 'timeout'
+   * holds the call without applying it; 'lost_answer' applies it, then holds its answer; the others throw.
    */
-  function enter(network: PaymentNetwork, operation: NetworkOperation): Promise<never> | undefined {
-    assertOpen();
-    const mode = faults.take(network, operation);
-    if (mode === undefined) return undefined;
+  function faulted<T>(network: PaymentNetwork, operation: NetworkOperation, run: () => Promise<T>): Promise<T> {
+    let mode: FaultSpec['mode'] | undefined;
+    try {
+      assertOpen();
+      mode = faults.take(network, operation);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (mode === undefined) return run();
     if (mode === 'timeout') return held.hold();
-    throw faultError(mode);
+    if (mode === 'lost_answer') return run().then(() => held.hold());
+    return Promise.reject(faultError(mode));
   }
 
   async function load(network: PaymentNetwork, tokenRef: string): Promise<SimulatorRecord> {
@@ -121,24 +128,67 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return record;
   }
 
-  /** Read-modify-write of one token, alone among the operations on that token. */
-  function change(network: PaymentNetwork, tokenRef: string, apply: (record: SimulatorRecord, at: string) => SimulatorRecord): Promise<NetworkToken> {
-    return mutex.run(tokenRef, () =>
-      withRetry(
-        async () => {
-          const record = await load(network, tokenRef);
-          const previousVersion = record.token.version;
-          const at = clock().toISOString();
-          const next = stamp(apply(record, at), at);
-          // Lost only to another instance sharing the store (this one serializes per token): apply to its result.
-          if (await store.update(next, previousVersion)) return next.token;
-          throw new LostUpdate();
-        },
-        { attempts: MAX_UPDATE_ATTEMPTS, retryOn: (error) => error instanceof LostUpdate },
-      ).catch((error: unknown) => {
-        throw error instanceof LostUpdate ? new NetworkFailure('error', 'token kept changing, try again') : error;
-      }),
-    );
+  /** The first answer to a key, replayed: the same token, or the same refusal; a key reused for another request is refused. */
+  function replay(answer: IdempotentAnswer, request: string): NetworkToken {
+    if (answer.request !== request) refuse('idempotency key already used for another request');
+    if (answer.outcome === 'refused') refuse(answer.message ?? 'refused');
+    return answer.token!;
+  }
+
+  /**
+   * Read-modify-write of one token, alone among the operations on that token. With an idempotency key, a key seen
+   * before is answered with its first answer, and the change and its answer are stored in one write; a refusal is
+   * kept too, so the same key is refused alike.
+   */
+  function change(
+    network: PaymentNetwork,
+    tokenRef: string,
+    apply: (record: SimulatorRecord, at: string) => SimulatorRecord,
+    idempotency?: { key: string; request: string },
+  ): Promise<NetworkToken> {
+    return mutex.run(tokenRef, async () => {
+      try {
+        return await withRetry(
+          async () => {
+            const first = idempotency && (await store.answerOf(idempotency.key));
+            if (first) return replay(first, idempotency.request);
+            const record = await load(network, tokenRef);
+            const previousVersion = record.token.version;
+            const at = clock().toISOString();
+            const next = stamp(apply(record, at), at);
+            const answer: IdempotentAnswer | undefined = idempotency && {
+              key: idempotency.key,
+              network,
+              tokenRef,
+              request: idempotency.request,
+              outcome: 'applied',
+              token: next.token,
+              at,
+            };
+            // Lost only to another instance sharing the store (this one serializes per token), which changed the
+            // token or answered the same key: read again, and apply to its result or replay its answer.
+            if (await store.update(next, previousVersion, answer)) return next.token;
+            throw new LostUpdate();
+          },
+          { attempts: MAX_UPDATE_ATTEMPTS, retryOn: (error) => error instanceof LostUpdate },
+        );
+      } catch (error: unknown) {
+        if (error instanceof LostUpdate) throw new NetworkFailure('error', 'token kept changing, try again');
+        if (idempotency && error instanceof NetworkFailure && error.mode === 'bad_request') {
+          const first = await store.rememberAnswer({
+            key: idempotency.key,
+            network,
+            tokenRef,
+            request: idempotency.request,
+            outcome: 'refused',
+            message: error.message,
+            at: clock().toISOString(),
+          });
+          return replay(first, idempotency.request);
+        }
+        throw error;
+      }
+    });
   }
 
   async function uniqueTokenRef(req: ProvisionRequest): Promise<string> {
@@ -175,9 +225,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return decision;
   }
 
-  async function provision(req: ProvisionRequest): Promise<ProvisionOutcome> {
-    const fault = enter(req.network, 'provision');
-    if (fault) return fault;
+  function provision(req: ProvisionRequest): Promise<ProvisionOutcome> {
+    return faulted(req.network, 'provision', () => provisionNow(req));
+  }
+
+  async function provisionNow(req: ProvisionRequest): Promise<ProvisionOutcome> {
     // Messages never echo the PAN or its parts.
     if (!/^[0-9]{12,19}$/.test(req.pan) || !isLuhnValid(req.pan)) refuse('invalid pan');
     if (!Number.isInteger(req.expiryMonth) || req.expiryMonth < 1 || req.expiryMonth > 12) refuse('invalid expiry month');
@@ -261,32 +313,50 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return { approved: true, token: record.token };
   }
 
-  async function lifecycle(req: LifecycleRequest): Promise<NetworkToken> {
-    const fault = enter(req.network, 'lifecycle');
-    if (fault) return fault;
-    if (req.entity !== 'ISSUER') refuse('entity must be ISSUER');
-    return change(req.network, req.tokenRef, (record, at) => applyLifecycle(record, req.action, 'ISSUER', at));
-  }
+  /** What a keyed request asks, free text excluded: a repeated key must ask exactly this again. */
+  const keyed = (key: string | undefined, ...request: (string | number)[]) => (key ? { key, request: request.join(':') } : undefined);
 
-  async function deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken> {
-    const fault = enter(req.network, 'device_binding');
-    if (fault) return fault;
-    return change(req.network, req.tokenRef, (record, at) => {
-      switch (req.action) {
-        case 'APPROVE':
-          return approveDevice(record, req.deviceId, req.deviceIndex, at);
-        case 'REMOVE':
-          return removeDevice(record, req.deviceId, req.deviceIndex);
-        default:
-          return refuse('unknown device action');
-      }
+  function lifecycle(req: LifecycleRequest): Promise<NetworkToken> {
+    return faulted(req.network, 'lifecycle', async () => {
+      if (req.entity !== 'ISSUER') refuse('entity must be ISSUER');
+      return change(
+        req.network,
+        req.tokenRef,
+        (record, at) => applyLifecycle(record, req.action, 'ISSUER', at),
+        keyed(req.idempotencyKey, 'lifecycle', req.network, req.tokenRef, req.action),
+      );
     });
   }
 
-  async function approveLatest(req: ApproveDeviceRequest): Promise<NetworkToken> {
-    const fault = enter(req.network, 'device_binding');
-    if (fault) return fault;
-    return change(req.network, req.tokenRef, (record, at) => approveLatestInactiveDevice(record, req.method, at));
+  function deviceBinding(req: DeviceBindingRequest): Promise<NetworkToken> {
+    return faulted(req.network, 'device_binding', () =>
+      change(
+        req.network,
+        req.tokenRef,
+        (record, at) => {
+          switch (req.action) {
+            case 'APPROVE':
+              return approveDevice(record, req.deviceId, req.deviceIndex, at);
+            case 'REMOVE':
+              return removeDevice(record, req.deviceId, req.deviceIndex);
+            default:
+              return refuse('unknown device action');
+          }
+        },
+        keyed(req.idempotencyKey, 'device_binding', req.network, req.tokenRef, req.deviceId, req.deviceIndex, req.action),
+      ),
+    );
+  }
+
+  function approveLatest(req: ApproveDeviceRequest): Promise<NetworkToken> {
+    return faulted(req.network, 'device_binding', () =>
+      change(
+        req.network,
+        req.tokenRef,
+        (record, at) => approveLatestInactiveDevice(record, req.method, at),
+        keyed(req.idempotencyKey, 'approve_latest_device', req.network, req.tokenRef, req.method),
+      ),
+    );
   }
 
   /** Notifications after a change the issuer did not ask for. The change stands even if delivery fails. */
@@ -333,7 +403,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     walletEvent,
     async getToken(network, tokenRef) {
-      const record = await store.get(tokenRef);
+      // In the token's turn: the look-up reflects every change that reached the network before it.
+      const record = await mutex.run(tokenRef, () => store.get(tokenRef));
       return record && record.token.network === network ? record.token : undefined;
     },
     async close() {

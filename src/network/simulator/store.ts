@@ -7,8 +7,27 @@
  */
 import { NetworkFailure } from '../../errors.js';
 import type { PanReferences, SimulatorRecord } from '../record.js';
+import type { NetworkToken, PaymentNetwork } from '../types.js';
 
 export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from '../record.js';
+
+/**
+ * The first answer the network gave to an idempotency key, kept with its state: a repeated key is answered with
+ * it instead of being applied again.
+ */
+export interface IdempotentAnswer {
+  key: string;
+  network: PaymentNetwork;
+  tokenRef: string;
+  /** What was asked (operation and parameters, free text excluded); the same key must ask the same. */
+  request: string;
+  outcome: 'applied' | 'refused';
+  /** The token the call produced (`applied`). */
+  token?: NetworkToken;
+  /** The refusal's message (`refused`). */
+  message?: string;
+  at: string;
+}
 
 export interface SimulatorStore {
   get(tokenRef: string): Promise<SimulatorRecord | undefined>;
@@ -16,9 +35,14 @@ export interface SimulatorStore {
   insert(record: SimulatorRecord): Promise<void>;
   /**
    * Replaces a token if it is still at `previousVersion`; false when another writer (another instance sharing the
-   * store) changed it first, and the caller must read it again.
+   * store) changed it first, and the caller must read it again. With `answer`, the idempotency key's first answer
+   * is stored in the same write (both or neither); false as well when that key already has an answer.
    */
-  update(record: SimulatorRecord, previousVersion: number): Promise<boolean>;
+  update(record: SimulatorRecord, previousVersion: number, answer?: IdempotentAnswer): Promise<boolean>;
+  /** The first answer to an idempotency key, if the key was seen. */
+  answerOf(key: string): Promise<IdempotentAnswer | undefined>;
+  /** Keeps an answer that changed nothing (a refusal), unless the key has one already; returns the key's first answer. */
+  rememberAnswer(answer: IdempotentAnswer): Promise<IdempotentAnswer>;
   /** Forgets a token (a provisioning the issuer did not take). */
   remove(tokenRef: string): Promise<void>;
   /** The references kept under this card fingerprint; on first sight, `mint`'s are stored and returned. */
@@ -44,7 +68,13 @@ export function createMemorySimulatorStore(options: MemorySimulatorStoreOptions 
   const capacity = options.capacity ?? DEFAULT_CAPACITY;
   const records = new Map<string, SimulatorRecord>();
   const references = new Map<string, PanReferences>();
+  // Answers are kept for the last `capacity` keys (insertion order): a real network, too, keeps keys for a while only.
+  const answers = new Map<string, IdempotentAnswer>();
   const full = () => new NetworkFailure('error', 'network simulator store is full');
+  const keep = (answer: IdempotentAnswer) => {
+    answers.set(answer.key, structuredClone(answer));
+    if (answers.size > capacity) answers.delete(answers.keys().next().value as string);
+  };
   return {
     // Copies in and out: a caller mutating a returned token must not change the network's state.
     async get(tokenRef) {
@@ -55,10 +85,22 @@ export function createMemorySimulatorStore(options: MemorySimulatorStoreOptions 
       if (records.size >= capacity && !records.has(record.token.tokenRef)) throw full();
       records.set(record.token.tokenRef, structuredClone(record));
     },
-    async update(record, previousVersion) {
+    async update(record, previousVersion, answer) {
       if (records.get(record.token.tokenRef)?.token.version !== previousVersion) return false;
+      if (answer && answers.has(answer.key)) return false;
       records.set(record.token.tokenRef, structuredClone(record));
+      if (answer) keep(answer);
       return true;
+    },
+    async answerOf(key) {
+      const found = answers.get(key);
+      return found ? structuredClone(found) : undefined;
+    },
+    async rememberAnswer(answer) {
+      const first = answers.get(answer.key);
+      if (first) return structuredClone(first);
+      keep(answer);
+      return structuredClone(answer);
     },
     async remove(tokenRef) {
       records.delete(tokenRef);
