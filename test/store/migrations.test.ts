@@ -16,13 +16,14 @@ const APP_TABLES = [
   'events',
   'issuer_cards',
   'merchants',
+  'network_operations',
   'network_sim_pan_refs',
   'network_sim_tokens',
   'network_tokens',
   'pan_references',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
