@@ -164,25 +164,12 @@ const issuer: Migration = {
 };
 
 /**
- * The in-process network simulator's own state (see network/database-store.ts): what VTS / MDES would hold on
- * their side. Kept apart from the issuer's tables; nothing here holds a PAN or a full token number.
+ * Formerly created the network simulator's tables. The simulator now owns its schema and migrations
+ * (network/simulator/migrations.ts, which adopts tables this migration made in older databases); the name stays so
+ * that databases which ran it still migrate.
  */
 const networkSimulator: Migration = {
-  async up(db: Kysely<unknown>) {
-    await db.schema
-      .createTable('network_sim_tokens')
-      .addColumn('token_ref', 'text', (c) => c.primaryKey())
-      .addColumn('network', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('record', 'text', (c) => c.notNull())
-      .execute();
-    await db.schema
-      .createTable('network_sim_pan_refs')
-      .addColumn('fingerprint', 'text', (c) => c.primaryKey())
-      .addColumn('pan_ref', 'text', (c) => c.notNull())
-      .addColumn('par', 'text', (c) => c.notNull())
-      .execute();
-  },
+  async up() {},
 };
 
 /**

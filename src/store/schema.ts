@@ -182,22 +182,4 @@ export interface Database {
   network_tokens: NetworkTokensTable;
   pan_references: PanReferencesTable;
   network_operations: NetworkOperationsTable;
-  network_sim_tokens: NetworkSimTokensTable;
-  network_sim_pan_refs: NetworkSimPanRefsTable;
-}
-
-/** The network simulator's record of one token (JSON of network/store.ts SimulatorRecord). */
-export interface NetworkSimTokensTable {
-  token_ref: string;
-  network: string;
-  /** The token's network version: the guard of concurrent updates. */
-  version: number;
-  record: string;
-}
-
-/** The simulated network's PAN reference and PAR per card, keyed by its own HMAC of the PAN. */
-export interface NetworkSimPanRefsTable {
-  fingerprint: string;
-  pan_ref: string;
-  par: string;
 }

@@ -12,6 +12,8 @@
  * both deployments; SQLite: the network-sim database locked by another process, HTTP deployment, where the lock
  * does not also block Tessera's own database).
  */
+import type { Kysely } from 'kysely';
+import type { SimulatorDatabase } from '../../src/network/simulator/schema.js';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -165,7 +167,11 @@ describe.each(ENGINES)('a DELETE whose answer is lost, real processes, on %s', (
 async function networkStatusInDatabase(database: TestDatabase, tokenRef: string): Promise<string> {
   const store = await openStore(database.config, { migrate: false });
   try {
-    const row = await store.db.selectFrom('network_sim_tokens').select('record').where('token_ref', '=', tokenRef).executeTakeFirstOrThrow();
+    const row = await (store.db as unknown as Kysely<SimulatorDatabase>)
+      .selectFrom('network_sim_tokens')
+      .select('record')
+      .where('token_ref', '=', tokenRef)
+      .executeTakeFirstOrThrow();
     return (JSON.parse(row.record) as { token: { status: string } }).token.status;
   } finally {
     await store.close();

@@ -10,6 +10,8 @@
  * The figures (tokens whose stored state disagreed with the network right after the crash, journal entries
  * pending then, answers before the kill, what the reconciliation did) are printed: `npx vitest run test/reliability/issuer-kill9.test.ts` shows them in its output.
  */
+import type { Kysely } from 'kysely';
+import type { SimulatorDatabase } from '../../src/network/simulator/schema.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
 import type { TestServer } from '../support/app.js';
@@ -61,7 +63,11 @@ async function deploy(engine: EngineName, deployment: Deployment): Promise<Deplo
       async networkView(token) {
         const store = await openStore(database.config, { migrate: false });
         try {
-          const row = await store.db.selectFrom('network_sim_tokens').select('record').where('token_ref', '=', token.tokenRef).executeTakeFirstOrThrow();
+          const row = await (store.db as unknown as Kysely<SimulatorDatabase>)
+            .selectFrom('network_sim_tokens')
+            .select('record')
+            .where('token_ref', '=', token.tokenRef)
+            .executeTakeFirstOrThrow();
           const { token: record } = JSON.parse(row.record) as { token: NetworkView };
           return { status: record.status, networkData: record.networkData };
         } finally {

@@ -17,8 +17,6 @@ const APP_TABLES = [
   'issuer_cards',
   'merchants',
   'network_operations',
-  'network_sim_pan_refs',
-  'network_sim_tokens',
   'network_tokens',
   'pan_references',
   'token_scopes',

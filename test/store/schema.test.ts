@@ -113,8 +113,6 @@ const EXPECTED: Expected = {
     created_at: 'text',
     settled_at: 'text?',
   },
-  network_sim_tokens: { token_ref: 'text', network: 'text', version: 'integer', record: 'text' },
-  network_sim_pan_refs: { fingerprint: 'text', pan_ref: 'text', par: 'text' },
 };
 
 /** What a migrated column holds, in the same words: SQLite `integer`/`bigint`, PostgreSQL `int4`/`int8` → integer. */
