@@ -8,7 +8,7 @@
  */
 
 /** The domains: vendor-neutral, no HTTP, no generated vendor contracts, no CLI. */
-const DOMAINS = '^src/(merchant|issuer|admin|ledger|network|cards|keys|vault|store)/';
+const DOMAINS = '^src/(merchant|issuer|admin|ledger|webhooks|nats|network|cards|keys|vault|store)/';
 /** The edges and the HTTP plumbing the domains must not know about. */
 const EDGES = '^src/(api|http|contracts|cli)/';
 /** The only modules that may hold SQL: each domain's data-access module, the store, the simulator's own stores and schema. */

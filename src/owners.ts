@@ -5,3 +5,9 @@ export const ISSUER_OWNER = 'issuer';
 
 /** The owner of one merchant's data. */
 export const merchantOwner = (merchantId: string) => `merchant:${merchantId}`;
+
+/** The owner of one issuer account's events and webhook endpoints (an account's card data stays ISSUER_OWNER's). */
+export const accountOwner = (accountId: number | string) => `account:${accountId}`;
+
+/** The data-key owner whose key seals secrets of an event owner (`merchant:<id>` or `account:<id>`). */
+export const keyOwnerOf = (owner: string) => (owner.startsWith('merchant:') ? owner : ISSUER_OWNER);

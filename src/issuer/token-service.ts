@@ -22,7 +22,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Transact, UnitOfWork } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
-import { ISSUER_OWNER } from '../owners.js';
+import { accountOwner, ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
 import type { Decision, DecisionRequest, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
@@ -239,8 +239,23 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) },
       at,
     );
+    const event = { owner: accountOwner(row.account_id), subject: row.id };
     if (before !== after) {
-      await emitEvent(tx, 'patch', { account_id: row.account_id, card_id: row.card_id, token_id: row.id, patch: { status: after } }, at);
+      await emitEvent(
+        tx,
+        { ...event, type: 'patch', data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, patch: { status: after } } },
+        at,
+      );
+    }
+    // Device binding outcomes change the token's devices, not its status: they are events of their own.
+    const devices = detail?.devices;
+    if (Array.isArray(devices) && devices.length > 0) {
+      const operation = typeof detail?.operation === 'string' ? detail.operation : action;
+      await emitEvent(
+        tx,
+        { ...event, type: 'device_binding', data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, operation, devices } },
+        at,
+      );
     }
   }
 
@@ -285,14 +300,18 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         );
         await emitEvent(
           tx,
-          'token_resync',
           {
-            account_id: after.account_id,
-            card_id: after.card_id,
-            token_id: tokenId,
-            status: after.status,
-            payment_network: after.network,
-            network_version: token.version,
+            type: 'token_resync',
+            owner: accountOwner(after.account_id),
+            subject: tokenId,
+            data: {
+              account_id: after.account_id,
+              card_id: after.card_id,
+              token_id: tokenId,
+              status: after.status,
+              payment_network: after.network,
+              network_version: token.version,
+            },
           },
           at,
         );
@@ -475,8 +494,12 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
             );
             await emitEvent(
               tx,
-              'notification',
-              { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network },
+              {
+                type: 'notification',
+                owner: accountOwner(row.account_id),
+                subject: row.id,
+                data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network },
+              },
               at,
             );
           });

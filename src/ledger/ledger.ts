@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Tx } from '../store/transactions.js';
-import { insertAudit, insertEvent } from './dal.js';
+import { insertAudit, insertEvent, nextSequence } from './dal.js';
 
 export interface AuditEntry {
   /** Who: `merchant:<id>`, `admin`, `account:<id>/operator:<id>`… */
@@ -36,19 +36,60 @@ export async function recordAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<
   });
 }
 
-export async function emitEvent(tx: Tx, type: string, payload: Record<string, unknown>, at: Date): Promise<void> {
-  await insertEvent(tx, { id: randomUUID(), type, payload: JSON.stringify(payload), created_at: at.toISOString(), published_at: null });
+/** An event as its emitter describes it; the ledger adds its id, time and place in its subject's order. */
+export interface EventDraft {
+  type: string;
+  /** Who may subscribe to it: `merchantOwner(id)` or `accountOwner(id)` (owners.ts). */
+  owner: string;
+  /** What it is about (the token): events of one subject are delivered in their commit order. */
+  subject: string;
+  /** Non-sensitive data only: never a PAN, CVV, PAN expiry, cardholder name or secret (refused here). */
+  data: Record<string, unknown>;
+}
+
+/** Field names that would carry card data or secrets; an event naming one is a bug, refused before it is stored. */
+const SENSITIVE_FIELD = /^(pan|cvv|cvc|cvv2|card_?number|cardholder_?name|holder_?name|expiry_?(month|year|date)|pan_expiry|encrypted_?card)$|secret/i;
+
+function assertNoSensitiveFields(value: unknown, path: string): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (SENSITIVE_FIELD.test(key)) throw new Error(`event data must not carry ${path}${key}`);
+    assertNoSensitiveFields(inner, `${path}${key}.`);
+  }
+}
+
+/**
+ * Writes an event into the outbox, in the transaction of the change it describes. Its sequence number is taken from
+ * its subject's counter row, which the transaction locks until it commits: events of one subject are therefore
+ * numbered in commit order on both engines, whatever else runs concurrently. Returns the event's id.
+ */
+export async function emitEvent(tx: Tx, event: EventDraft, at: Date): Promise<string> {
+  assertNoSensitiveFields(event.data, '');
+  const id = randomUUID();
+  const seq = await nextSequence(tx, event.subject);
+  await insertEvent(tx, {
+    id,
+    type: event.type,
+    owner: event.owner,
+    subject: event.subject,
+    seq,
+    payload: JSON.stringify(event.data),
+    created_at: at.toISOString(),
+    published_at: null,
+    nats_published_at: null,
+  });
+  return id;
 }
 
 /** The ledger bound to a clock, for services that do not pick the time of their records themselves. */
 export interface Ledger {
   audit(tx: Tx, entry: AuditEntry): Promise<void>;
-  event(tx: Tx, type: string, payload: Record<string, unknown>): Promise<void>;
+  event(tx: Tx, event: EventDraft): Promise<string>;
 }
 
 export function createLedger(clock: Clock): Ledger {
   return {
     audit: (tx, entry) => recordAudit(tx, entry, clock()),
-    event: (tx, type, payload) => emitEvent(tx, type, payload, clock()),
+    event: (tx, event) => emitEvent(tx, event, clock()),
   };
 }

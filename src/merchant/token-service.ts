@@ -177,7 +177,17 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       { actor: actor(caller), action, objectType: 'card_token', objectId: row.id, statusBefore: before, statusAfter: after, ...(detail ? { detail } : {}) },
       at,
     );
-    await emitEvent(tx, action, { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after }, at);
+    await emitEvent(
+      tx,
+      {
+        type: action,
+        owner: merchantOwner(caller.merchantId),
+        // The token as the merchant knows it (analytics-only tokens have no reuse token: their id).
+        subject: row.reuse_token ?? row.id,
+        data: { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after },
+      },
+      at,
+    );
   }
 
   async function findOwned(caller: MerchantCaller, reuseToken: string): Promise<CardTokenRow> {

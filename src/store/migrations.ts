@@ -199,11 +199,86 @@ const networkOperations: Migration = {
   },
 };
 
+/**
+ * Event delivery (ledger/outbox.ts, webhooks/, nats/): each event names its owner (who may subscribe to it), its
+ * subject (the token it is about) and its place in that subject's commit order (`event_sequences`, one counter row
+ * per subject, locked by the transaction that emits); webhook endpoints with sealed signing secrets; one delivery
+ * row per event and endpoint, leased by the relay instance that sends it.
+ */
+const eventDelivery: Migration = {
+  async up(db: Kysely<unknown>) {
+    // SQLite adds one column per statement.
+    await db.schema
+      .alterTable('events')
+      .addColumn('owner', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('events')
+      .addColumn('subject', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('events')
+      .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('events').addColumn('nats_published_at', 'text').execute();
+    await db.schema.createIndex('events_nats_pending').on('events').columns(['nats_published_at', 'created_at']).execute();
+    await db.schema.createIndex('events_owner_created').on('events').columns(['owner', 'created_at']).execute();
+    await db.schema
+      .createTable('event_sequences')
+      .addColumn('subject', 'text', (c) => c.primaryKey())
+      .addColumn('last_seq', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('webhook_endpoints')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('event_types', 'text', (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('disabled_reason', 'text')
+      .addColumn('secret_sealed', 'text', (c) => c.notNull())
+      .addColumn('secret_key_version', 'integer', (c) => c.notNull())
+      .addColumn('previous_secret_sealed', 'text')
+      .addColumn('previous_secret_key_version', 'integer')
+      .addColumn('previous_secret_expires_at', 'text')
+      .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+      .addColumn('failing_since', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_endpoints_owner').on('webhook_endpoints').columns(['owner', 'id']).execute();
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('endpoint_id', 'text', (c) => c.notNull().references('webhook_endpoints.id').onDelete('cascade'))
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_at', 'text')
+      .addColumn('last_status_code', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+    await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['endpoint_id', 'subject', 'seq']).execute();
+    await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'created_at']).execute();
+    await db.schema.createIndex('webhook_deliveries_event').on('webhook_deliveries').column('event_id').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
   '0003_network_simulator': networkSimulator,
   '0004_network_operations': networkOperations,
+  '0005_event_delivery': eventDelivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

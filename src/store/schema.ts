@@ -87,12 +87,73 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+/** The outbox: one row per committed event (ledger/ledger.ts emitEvent). */
 export interface EventsTable {
   id: string;
   type: string;
+  /** JSON of the event's data (never card data or secrets). */
   payload: string;
   created_at: string;
+  /** When the relay fanned it out to the webhook endpoints subscribed to it (null: not yet). */
   published_at: string | null;
+  /** Who may subscribe to it: `merchant:<id>` or `account:<id>` (owners.ts). */
+  owner: string;
+  /** What it is about (a token id, an endpoint id): the unit of ordering. */
+  subject: string;
+  /** Its place in its subject's commit order (1, 2, …). */
+  seq: number;
+  /** When the NATS publisher had it acknowledged by JetStream (null: not yet, or NATS not configured). */
+  nats_published_at: string | null;
+}
+
+/** The last sequence number given to a subject's events: the counter row its emitting transaction locks. */
+export interface EventSequencesTable {
+  subject: string;
+  last_seq: number;
+}
+
+/** A webhook endpoint of a merchant or an issuer account; its signing secrets are sealed under the owner's data key. */
+export interface WebhookEndpointsTable {
+  id: string;
+  owner: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types it receives; empty: all. */
+  event_types: string;
+  enabled: number;
+  disabled_reason: string | null;
+  secret_sealed: string;
+  secret_key_version: number;
+  /** The secret before the last rotation, still signed with until `previous_secret_expires_at`. */
+  previous_secret_sealed: string | null;
+  previous_secret_key_version: number | null;
+  previous_secret_expires_at: string | null;
+  consecutive_failures: number;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One event to send to one endpoint: `pending` (due at `next_attempt_at`, leased by the instance sending it until
+ * `lease_expires_at`), `delivered`, `dead` (every attempt failed: kept until replayed or discarded) or `discarded`.
+ */
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  subject: string;
+  seq: number;
+  status: 'pending' | 'delivered' | 'dead' | 'discarded';
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
 }
 
 export interface AccountsTable {
@@ -182,4 +243,7 @@ export interface Database {
   network_tokens: NetworkTokensTable;
   pan_references: PanReferencesTable;
   network_operations: NetworkOperationsTable;
+  event_sequences: EventSequencesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -13,6 +13,7 @@ const APP_TABLES = [
   'capture_keys',
   'card_tokens',
   'data_keys',
+  'event_sequences',
   'events',
   'issuer_cards',
   'merchants',
@@ -20,8 +21,10 @@ const APP_TABLES = [
   'network_tokens',
   'pan_references',
   'token_scopes',
+  'webhook_deliveries',
+  'webhook_endpoints',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0005_event_delivery'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
