@@ -96,6 +96,41 @@ export interface RateLimitConfig {
   authFailureDelayMs: number;
 }
 
+/** Webhook delivery by the outbox relay (webhooks/relay.ts) and retention of delivered events. */
+export interface WebhookConfig {
+  /** TESSERA_WEBHOOK_MAX_ATTEMPTS: attempts of one delivery, the first included; after the last it is dead. */
+  maxAttempts: number;
+  /** TESSERA_WEBHOOK_RETRY_BASE_MS / _CAP_MS: before attempt n, a wait of d/2 + random·d/2 with d = min(cap, base·2^(n-2)). */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** TESSERA_WEBHOOK_TIMEOUT_MS: one request, connection to last byte. */
+  timeoutMs: number;
+  /** TESSERA_WEBHOOK_LEASE_MS: how long a claimed delivery is reserved for the instance sending it (> timeout). */
+  leaseMs: number;
+  /** TESSERA_WEBHOOK_POLL_MS: how often the relay looks for work when idle. */
+  pollMs: number;
+  /** TESSERA_WEBHOOK_CONCURRENCY: requests in flight per instance. */
+  concurrency: number;
+  /** TESSERA_WEBHOOK_DISABLE_AFTER_FAILURES and _SECONDS: an endpoint failing that many attempts in a row, for that long, is disabled. */
+  disableAfterFailures: number;
+  disableAfterSeconds: number;
+  /** TESSERA_WEBHOOK_SECRET_OVERLAP_SECONDS: default time the previous secret keeps signing after a rotation. */
+  secretOverlapSeconds: number;
+  /** TESSERA_WEBHOOK_ALLOW_PRIVATE: private, loopback and link-local destinations allowed (tests, labs). */
+  allowPrivate: boolean;
+  /** TESSERA_WEBHOOK_ALLOWED_HOSTS: hosts allowed over http in production and at internal addresses. */
+  allowedHosts: string[];
+  /** TESSERA_EVENT_RETENTION_HOURS: delivered events older than this are pruned (0: kept forever). */
+  retentionHours: number;
+}
+
+/** TESSERA_NATS_URL (and _STREAM, _SUBJECT_PREFIX): every event published to NATS JetStream. */
+export interface NatsConfig {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
+}
+
 export type LogFormat = 'json' | 'pretty';
 
 export interface Config {
@@ -130,6 +165,8 @@ export interface Config {
   http: ConnectionLimits;
   rateLimits: RateLimitConfig;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
+  webhooks: WebhookConfig;
+  nats?: NatsConfig;
   /** Secrets generated on this start (development only), so the CLI can tell the operator once. */
   generated: { adminToken: boolean; masterKey: boolean };
 }
@@ -369,6 +406,8 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerKey: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURES_PER_KEY', 60, 0, 1_000_000), 60),
     authFailureDelayMs: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURE_DELAY_MS', 100, 0, 10_000), 100),
   };
+  const webhooks = parseWebhookConfig(env, problems);
+  const nats = problems.take(() => parseNats(env), undefined);
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -411,6 +450,49 @@ export function loadConfig(env: Env = process.env): Config {
     http,
     rateLimits,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
+    webhooks,
+    ...(nats ? { nats } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },
   };
+}
+
+function parseWebhookConfig(env: Env, problems: Problems): WebhookConfig {
+  const int = (name: string, fallback: number, min: number, max: number) => problems.take(() => intVar(env, name, fallback, min, max), fallback);
+  const timeoutMs = int('TESSERA_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  const leaseMs = int('TESSERA_WEBHOOK_LEASE_MS', 60_000, 200, 3_600_000);
+  // A lease shorter than a request would let another instance send the same delivery while it is in flight.
+  if (leaseMs <= timeoutMs) problems.add(`TESSERA_WEBHOOK_LEASE_MS (${leaseMs}) must be longer than TESSERA_WEBHOOK_TIMEOUT_MS (${timeoutMs})`);
+  const retryBaseMs = int('TESSERA_WEBHOOK_RETRY_BASE_MS', 10_000, 1, 86_400_000);
+  const retryCapMs = int('TESSERA_WEBHOOK_RETRY_CAP_MS', 6 * 3_600_000, 1, 7 * 86_400_000);
+  if (retryCapMs < retryBaseMs) problems.add('TESSERA_WEBHOOK_RETRY_CAP_MS must be at least TESSERA_WEBHOOK_RETRY_BASE_MS');
+  return {
+    maxAttempts: int('TESSERA_WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+    retryBaseMs,
+    retryCapMs,
+    timeoutMs,
+    leaseMs,
+    pollMs: int('TESSERA_WEBHOOK_POLL_MS', 500, 10, 60_000),
+    concurrency: int('TESSERA_WEBHOOK_CONCURRENCY', 8, 1, 256),
+    disableAfterFailures: int('TESSERA_WEBHOOK_DISABLE_AFTER_FAILURES', 100, 1, 1_000_000),
+    disableAfterSeconds: int('TESSERA_WEBHOOK_DISABLE_AFTER_SECONDS', 3 * 86_400, 0, 365 * 86_400),
+    secretOverlapSeconds: int('TESSERA_WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400),
+    allowPrivate: problems.take(() => switchVar(env, 'TESSERA_WEBHOOK_ALLOW_PRIVATE', false), false),
+    allowedHosts: (env.TESSERA_WEBHOOK_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    retentionHours: int('TESSERA_EVENT_RETENTION_HOURS', 7 * 24, 0, 10 * 365 * 24),
+  };
+}
+
+function parseNats(env: Env): NatsConfig | undefined {
+  const url = env.TESSERA_NATS_URL;
+  if (!url) return undefined;
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(url)) throw new ConfigError('TESSERA_NATS_URL must be a nats:// (or tls://) URL, e.g. nats://127.0.0.1:4222');
+  const stream = env.TESSERA_NATS_STREAM || 'TESSERA';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new ConfigError('TESSERA_NATS_STREAM must be 1 to 64 letters, digits, - or _');
+  const subjectPrefix = env.TESSERA_NATS_SUBJECT_PREFIX || 'tessera';
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subjectPrefix))
+    throw new ConfigError('TESSERA_NATS_SUBJECT_PREFIX must be dot-separated tokens, e.g. tessera');
+  return { url, stream, subjectPrefix };
 }

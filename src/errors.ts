@@ -45,7 +45,18 @@ export class IssueList {
 }
 
 /** What kind of object was not found: edges choose their wording and codes from it. */
-export type ObjectKind = 'card' | 'token' | 'device' | 'merchant' | 'account' | 'api_key' | 'capture_key' | 'token_scope';
+export type ObjectKind =
+  | 'card'
+  | 'token'
+  | 'device'
+  | 'merchant'
+  | 'account'
+  | 'api_key'
+  | 'capture_key'
+  | 'token_scope'
+  | 'webhook_endpoint'
+  | 'webhook_delivery'
+  | 'event';
 
 /** The object does not exist, or exists but belongs to someone else (never tell which). */
 export class NotFound extends DomainError {

@@ -45,6 +45,8 @@ import {
 } from './network/index.js';
 import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
 import { registerSandboxRoutes } from './api/sandbox/routes.js';
+import { createWebhooksDal } from './webhooks/dal.js';
+import { createWebhookEndpoints, type WebhookEndpoints } from './webhooks/endpoints.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -64,6 +66,8 @@ export interface Core {
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
+  /** Webhook endpoints of merchants and issuer accounts (webhooks/endpoints.ts). */
+  webhooks: WebhookEndpoints;
   /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
   gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
@@ -144,6 +148,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
         { timeoutMs: config.network.timeoutMs },
       );
   const network = gateway;
+  const webhooksDal = createWebhooksDal(store.db, store.engine);
+  const webhookPolicy = { production: config.production, allowPrivate: config.webhooks.allowPrivate, allowedHosts: config.webhooks.allowedHosts };
 
   return {
     config,
@@ -158,6 +164,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
+    webhooks: createWebhookEndpoints({
+      dal: webhooksDal,
+      transact: store.transact,
+      sealed,
+      clock,
+      policy: webhookPolicy,
+      secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
+    }),
     gateway: network,
     accountTokenVerifier: signing.verifier,
     async close() {
@@ -205,6 +219,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     captureKeys: core.captureKeys,
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
+    webhooks: core.webhooks,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.

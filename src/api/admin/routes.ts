@@ -20,6 +20,16 @@ import { createMerchant } from './operations/createMerchant.js';
 import { createTokenScope } from './operations/createTokenScope.js';
 import { listCaptureKeys } from './operations/listCaptureKeys.js';
 import { revokeApiKey } from './operations/revokeApiKey.js';
+import { createWebhookEndpoint } from './operations/createWebhookEndpoint.js';
+import { listWebhookEndpoints } from './operations/listWebhookEndpoints.js';
+import { getWebhookEndpoint } from './operations/getWebhookEndpoint.js';
+import { updateWebhookEndpoint } from './operations/updateWebhookEndpoint.js';
+import { deleteWebhookEndpoint } from './operations/deleteWebhookEndpoint.js';
+import { rotateWebhookSecret } from './operations/rotateWebhookSecret.js';
+import { sendWebhookTestEvent } from './operations/sendWebhookTestEvent.js';
+import { listWebhookDeliveries } from './operations/listWebhookDeliveries.js';
+import { replayWebhookEvents } from './operations/replayWebhookEvents.js';
+import { discardWebhookDelivery } from './operations/discardWebhookDelivery.js';
 import type { AdminApiDeps } from './types.js';
 
 export type { AdminApiDeps } from './types.js';
@@ -35,6 +45,16 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     createAccount(deps),
     createCard(deps),
     createAccessToken(deps),
+    createWebhookEndpoint(deps),
+    listWebhookEndpoints(deps),
+    getWebhookEndpoint(deps),
+    updateWebhookEndpoint(deps),
+    deleteWebhookEndpoint(deps),
+    rotateWebhookSecret(deps),
+    sendWebhookTestEvent(deps),
+    listWebhookDeliveries(deps),
+    replayWebhookEvents(deps),
+    discardWebhookDelivery(deps),
   ] as unknown as readonly Operation<never>[];
 }
 
