@@ -16,11 +16,9 @@ const snake = (segment: string) => segment.replace(/[A-Z]/g, (letter) => `_${let
 
 /**
  * `cardholderName` → `body.cardholder_name`, `a.bB` → `body.a.b_b`. Every admin input a domain names is a body
- * field (path parameters are checked by the route schemas). A field already given as a contract path
- * (`body.…`) is kept: what domains not yet speaking domain paths still throw.
+ * field (path parameters are checked by the route schemas).
  */
 export function adminField(field: string): string {
-  if (/^(body|params|query)\./.test(field)) return field;
   return `body.${field.split('.').map(snake).join('.')}`;
 }
 

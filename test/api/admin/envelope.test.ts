@@ -10,11 +10,6 @@ describe('admin envelope field paths', () => {
     expect(adminField('card.expiryMonth')).toBe('body.card.expiry_month');
   });
 
-  it('keeps a field already given as a contract path', () => {
-    expect(adminField('body.org_id')).toBe('body.org_id');
-    expect(adminField('params.id')).toBe('params.id');
-  });
-
   it('gives one message per field, the first issue winning, in order', () => {
     expect(
       adminDetails([

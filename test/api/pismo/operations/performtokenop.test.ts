@@ -4,7 +4,7 @@
  * can be resumed by the issuer), activation codes, and the Visa device approvals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES } from '../../../support/engines.js';
 import {
   NETWORKS,
   STATES,
@@ -22,8 +22,8 @@ import {
   type TestCard,
   type TestToken,
   type TokenState,
-} from '../support/issuer.js';
-import type { PaymentNetwork } from '../../src/network/types.js';
+} from '../../../support/issuer.js';
+import type { PaymentNetwork } from '../../../../src/network/types.js';
 
 type Outcome = TokenState | `ERR${number}`;
 /** Outcome per starting state: the status reached, or the error code of a 400. Order: ACTIVE, INACTIVE, SUSPENDED, DEACTIVATED. */

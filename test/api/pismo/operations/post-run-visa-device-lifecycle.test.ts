@@ -3,7 +3,7 @@
  * the APPROVE variants) with Visa device indexes 0–99, answering `{network_ack: true}`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES } from '../../../support/engines.js';
 import {
   createAccount,
   createCard,
@@ -19,8 +19,8 @@ import {
   type TestCard,
   type TestToken,
   type TokenState,
-} from '../support/issuer.js';
-import type { PaymentNetwork } from '../../src/network/types.js';
+} from '../../../support/issuer.js';
+import type { PaymentNetwork } from '../../../../src/network/types.js';
 
 describe.each(ENGINES)('Visa device binding on %s', (engine) => {
   let env: IssuerServer;

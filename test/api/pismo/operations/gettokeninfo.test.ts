@@ -3,10 +3,10 @@
  * `visa` / `mastercard` examples, the identifier formats of DOMAIN.md section 5, devices and updated_at.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLuhnValid } from '../../src/cards/luhn.js';
-import { loadOpenApi } from '../../src/http/openapi.js';
-import { assertMatchesSchema } from '../support/contract.js';
-import { ENGINES } from '../support/engines.js';
+import { isLuhnValid } from '../../../../src/cards/luhn.js';
+import { loadOpenApi } from '../../../../src/http/openapi.js';
+import { assertMatchesSchema } from '../../../support/contract.js';
+import { ENGINES } from '../../../support/engines.js';
 import {
   NETWORKS,
   bootstrapIssuer,
@@ -19,7 +19,7 @@ import {
   startIssuerServer,
   type IssuerApi,
   type IssuerServer,
-} from '../support/issuer.js';
+} from '../../../support/issuer.js';
 
 const doc = loadOpenApi('pismo-tokenization.openapi.json') as any;
 const EXAMPLES = doc.paths['/v1/cards/{cardId}/network-tokens/{tokenId}'].get.responses['200'].content['application/json'].examples;

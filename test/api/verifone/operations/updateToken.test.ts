@@ -3,14 +3,14 @@
  * and what a deleted or expired token still allows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptCard } from '../../src/client/encrypt-card.js';
-import { isLuhnValid } from '../../src/cards/index.js';
-import { startTestServer, type TestServer } from '../support/app.js';
-import { assertMatchesSchema } from '../support/contract.js';
-import { ENGINES } from '../support/engines.js';
-import { request } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
-import { addScope, breakLuhn, controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi, openSealedCard } from './helpers.js';
+import { encryptCard } from '../../../../src/client/encrypt-card.js';
+import { isLuhnValid } from '../../../../src/cards/index.js';
+import { startTestServer, type TestServer } from '../../../support/app.js';
+import { assertMatchesSchema } from '../../../support/contract.js';
+import { ENGINES } from '../../../support/engines.js';
+import { request } from '../../../support/http.js';
+import { bootstrapMerchant, type TestMerchant } from '../../../support/merchant.js';
+import { addScope, breakLuhn, controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi, openSealedCard } from '../../../merchant/helpers.js';
 
 describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
   const clock = controlledClock();

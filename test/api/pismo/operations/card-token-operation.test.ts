@@ -3,7 +3,7 @@
  * transition is illegal are skipped (DOMAIN.md section 4), the others change as a single-token operation would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES } from '../../../support/engines.js';
 import {
   NETWORKS,
   auditRowsOf,
@@ -16,8 +16,8 @@ import {
   type IssuerApi,
   type IssuerServer,
   type TestToken,
-} from '../support/issuer.js';
-import type { PaymentNetwork } from '../../src/network/types.js';
+} from '../../../support/issuer.js';
+import type { PaymentNetwork } from '../../../../src/network/types.js';
 
 /** The kinds of token a card holds in these tests. */
 const KINDS = ['active', 'inactive', 'issuerSuspended', 'deactivated', 'requestorSuspended', 'bothSuspended'] as const;

@@ -3,10 +3,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { assertMatchesSchema } from '../support/contract.js';
-import { ENGINES } from '../support/engines.js';
-import { useMerchant, useTestServer } from '../support/fixture.js';
-import { controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi } from './helpers.js';
+import { assertMatchesSchema } from '../../../support/contract.js';
+import { ENGINES } from '../../../support/engines.js';
+import { useMerchant, useTestServer } from '../../../support/fixture.js';
+import { controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi } from '../../../merchant/helpers.js';
 
 describe.each(ENGINES)('GET /oidc/api/v2/card/{id} on %s', (engine) => {
   const clock = controlledClock();

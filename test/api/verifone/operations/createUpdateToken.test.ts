@@ -3,13 +3,13 @@
  * every kind of invalid input, over real HTTP with real OpenPGP blobs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { textToBase64 } from '../../src/client/base64.js';
-import { captureTimeNow, decodeDistributedPublicKey, encryptCard } from '../../src/client/encrypt-card.js';
-import { startTestServer, type TestServer } from '../support/app.js';
-import { assertMatchesSchema } from '../support/contract.js';
-import { ENGINES } from '../support/engines.js';
-import { request } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
+import { textToBase64 } from '../../../../src/client/base64.js';
+import { captureTimeNow, decodeDistributedPublicKey, encryptCard } from '../../../../src/client/encrypt-card.js';
+import { startTestServer, type TestServer } from '../../../support/app.js';
+import { assertMatchesSchema } from '../../../support/contract.js';
+import { ENGINES } from '../../../support/engines.js';
+import { request } from '../../../support/http.js';
+import { bootstrapMerchant, type TestMerchant } from '../../../support/merchant.js';
 import {
   addCaptureKey,
   addScope,
@@ -24,7 +24,7 @@ import {
   MerchantApi,
   openSealedCard,
   openSealedRow,
-} from './helpers.js';
+} from '../../../merchant/helpers.js';
 
 const MINUTE = 60_000;
 const HEX32 = /^[0-9a-f]{32}$/;
