@@ -3,11 +3,10 @@
  * a wrong method on a known path (405 with Allow), and Fastify's own framework errors (FST_ERR_BAD_URL, a too long
  * URL parameter — answered by Fastify before any hook until now, in its own shape, echoing the URL).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request, type HttpResult } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { createAccount, IssuerApi, type TestAccount } from '../support/issuer.js';
 
 const PAN = '4111111111111111';
@@ -45,16 +44,13 @@ function admin(res: HttpResult, status: number, errorCode: string): void {
 }
 
 describe.each(ENGINES)('edge errors on %s', (engine) => {
-  let server: TestServer;
-  let merchant: TestMerchant;
+  const server = useTestServer(engine, { env: { TESSERA_AUTH_FAILURE_DELAY_MS: '0' } });
+  const merchant = useMerchant(server);
   let account: TestAccount;
 
   beforeAll(async () => {
-    server = await startTestServer(engine, { env: { TESSERA_AUTH_FAILURE_DELAY_MS: '0' } });
-    merchant = await bootstrapMerchant(server);
     account = await createAccount(new IssuerApi(server));
   });
-  afterAll(() => server.close());
 
   describe('Verifone (/oidc)', () => {
     const cases: Array<[string, string, string]> = [

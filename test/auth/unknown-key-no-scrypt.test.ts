@@ -5,7 +5,7 @@
  * database on both engines. Timing still does not reveal which ids exist: every failure is answered after the same
  * fixed delay (TESSERA_AUTH_FAILURE_DELAY_MS) and failures are limited per address and key id (rate-limits.test.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const scrypt = vi.hoisted(() => ({ calls: 0 }));
 vi.mock('../../src/vault/secrets.js', async (importOriginal) => {
@@ -19,10 +19,9 @@ vi.mock('../../src/vault/secrets.js', async (importOriginal) => {
   };
 });
 
-import { startTestServer, type TestServer } from '../support/app.js';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { createMerchantAuthenticator } from '../../src/auth/merchant-basic.js';
 import { Unauthorized } from '../../src/errors.js';
 import { systemClock } from '../../src/clock.js';
@@ -57,14 +56,8 @@ describe('the merchant authenticator', () => {
 });
 
 describe.each(ENGINES)('unknown key ids over HTTP on %s', (engine) => {
-  let server: TestServer;
-  let merchant: TestMerchant;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { env: { TESSERA_AUTH_FAILURE_DELAY_MS: '0' } });
-    merchant = await bootstrapMerchant(server);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { env: { TESSERA_AUTH_FAILURE_DELAY_MS: '0' } });
+  const merchant = useMerchant(server);
 
   it('50 attempts with made-up key ids: 50 × 401, not one scrypt', async () => {
     scrypt.calls = 0;

@@ -4,9 +4,9 @@
  * limited per address and per key id, answered 429 before any lookup once spent. The server's clock is a controlled
  * one, so refills are shown by moving it, never by waiting.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request, type HttpResult } from '../support/http.js';
 import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { createAccount, IssuerApi, type TestAccount } from '../support/issuer.js';
@@ -39,25 +39,20 @@ const MINUTE = 60_000;
 
 describe.each(ENGINES)('rate limits per credential on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
+  // 3 a minute per credential: one token every 20 s, so Retry-After is 20 once a bucket is empty.
+  const server = useTestServer(engine, { clock: clock.clock, env: { TESSERA_RATE_LIMIT_PER_CREDENTIAL: '3' } });
+  const issuer = new IssuerApi(server);
+  // Each bootstrap spends the admin credential's 3 requests; the clock refills it between them.
+  const merchant = useMerchant(server);
   let other: TestMerchant;
   let account: TestAccount;
-  let issuer: IssuerApi;
-
   beforeAll(async () => {
-    // 3 a minute per credential: one token every 20 s, so Retry-After is 20 once a bucket is empty.
-    server = await startTestServer(engine, { clock: clock.clock, env: { TESSERA_RATE_LIMIT_PER_CREDENTIAL: '3' } });
-    issuer = new IssuerApi(server);
-    // Each bootstrap spends the admin credential's 3 requests; the clock refills it between them.
-    merchant = await bootstrapMerchant(server);
     clock.advanceMs(MINUTE);
     other = await bootstrapMerchant(server);
     clock.advanceMs(MINUTE);
     account = await createAccount(issuer);
     clock.advanceMs(MINUTE);
   });
-  afterAll(() => server.close());
 
   const getCard = (m: TestMerchant) => request(server.baseUrl, 'GET', '/oidc/api/v2/card/0123456789abcdef0123456789abcdef', { basic: m.basic });
 
@@ -92,12 +87,7 @@ describe.each(ENGINES)('rate limits per credential on %s', (engine) => {
 
 describe.each(ENGINES)('rate limit per client address on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock, env: { TESSERA_RATE_LIMIT_PER_ADDRESS: '4' } });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock, env: { TESSERA_RATE_LIMIT_PER_ADDRESS: '4' } });
 
   it('counts every API request of the address before authentication, and answers each API in its envelope', async () => {
     for (let i = 0; i < 4; i++) expect((await request(server.baseUrl, 'GET', '/oidc/api/v2/card/abc')).status).toBe(401);
@@ -117,17 +107,11 @@ describe.each(ENGINES)('rate limit per client address on %s', (engine) => {
 
 describe.each(ENGINES)('failed merchant authentications on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, {
-      clock: clock.clock,
-      env: { TESSERA_AUTH_FAILURES_PER_ADDRESS: '1000', TESSERA_AUTH_FAILURES_PER_KEY: '3', TESSERA_AUTH_FAILURE_DELAY_MS: '0' },
-    });
-    merchant = await bootstrapMerchant(server);
+  const server = useTestServer(engine, {
+    clock: clock.clock,
+    env: { TESSERA_AUTH_FAILURES_PER_ADDRESS: '1000', TESSERA_AUTH_FAILURES_PER_KEY: '3', TESSERA_AUTH_FAILURE_DELAY_MS: '0' },
   });
-  afterAll(() => server.close());
+  const merchant = useMerchant(server);
 
   const getWith = (authorization: string) =>
     request(server.baseUrl, 'GET', '/oidc/api/v2/card/0123456789abcdef0123456789abcdef', { headers: { authorization } });
@@ -157,17 +141,11 @@ describe.each(ENGINES)('failed merchant authentications on %s', (engine) => {
 
 describe.each(ENGINES)('failed merchant authentications per address on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, {
-      clock: clock.clock,
-      env: { TESSERA_AUTH_FAILURES_PER_ADDRESS: '2', TESSERA_AUTH_FAILURE_DELAY_MS: '0' },
-    });
-    merchant = await bootstrapMerchant(server);
+  const server = useTestServer(engine, {
+    clock: clock.clock,
+    env: { TESSERA_AUTH_FAILURES_PER_ADDRESS: '2', TESSERA_AUTH_FAILURE_DELAY_MS: '0' },
   });
-  afterAll(() => server.close());
+  const merchant = useMerchant(server);
 
   it('after 2 failures from the address, further attempts with any key id are 429 until it refills', async () => {
     const get = (id: string, secret: string) => request(server.baseUrl, 'GET', '/oidc/api/v2/card/0123456789abcdef0123456789abcdef', { basic: { id, secret } });

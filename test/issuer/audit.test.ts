@@ -4,31 +4,17 @@
  * and when (the server's clock); every status change emits a `patch` event. Refused operations and failed
  * network calls leave no change, no audit row and no event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { ENGINES } from '../support/engines.js';
-import {
-  NETWORKS,
-  SHORT_TIMEOUT_ENV,
-  auditRowsOf,
-  bootstrapIssuer,
-  eventsOf,
-  getToken,
-  mutableClock,
-  startIssuerServer,
-  type IssuerServer,
-  type TestToken,
-} from '../support/issuer.js';
+import { useIssuerServer } from '../support/fixture.js';
+import { NETWORKS, SHORT_TIMEOUT_ENV, auditRowsOf, bootstrapIssuer, eventsOf, getToken, mutableClock, type TestToken } from '../support/issuer.js';
 
 describe.each(ENGINES)('issuer audit trail and events on %s', (engine) => {
   // The server's clock runs ten days behind real time: rows stamped with real time instead would show.
   const clock = mutableClock(new Date(Date.now() - 10 * 86_400_000));
-  let env: IssuerServer;
 
-  beforeAll(async () => {
-    env = await startIssuerServer(engine, { clock: clock.clock, env: SHORT_TIMEOUT_ENV });
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine, { clock: clock.clock, env: SHORT_TIMEOUT_ENV });
 
   const subjectOf = (token: TestToken) => decodeJwt(token.account.jwt).sub!;
 

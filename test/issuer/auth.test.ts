@@ -7,12 +7,13 @@
  * with the claims the server itself would put in, dated in the past: the verifier runs on real time.
  */
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ed25519JwkFromSeed } from '../../src/auth/signing-key.js';
 import { ENGINES } from '../support/engines.js';
+import { useIssuerServer, useIssuerToken } from '../support/fixture.js';
 import { request } from '../support/http.js';
-import { auditRowsOf, bootstrapIssuer, expectPismoError, getToken, startIssuerServer, type IssuerServer, type TestToken } from '../support/issuer.js';
+import { auditRowsOf, bootstrapIssuer, expectPismoError, getToken, type TestToken } from '../support/issuer.js';
 
 const EXTERNAL_ISSUER = 'https://idp.tessera.test';
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -35,20 +36,18 @@ function routes(token: TestToken) {
 }
 
 describe.each(ENGINES)('account-token authentication on %s', (engine) => {
-  let env: IssuerServer;
-  let victim: TestToken;
   /** The server's own Ed25519 signing key, as a private JWK. */
   let serverKey: JWK;
   let claims: Record<string, unknown>;
 
+  const env = useIssuerServer(engine, { env: { TESSERA_ACCOUNT_TOKEN_TTL_SECONDS: '30' } });
+  const victim = useIssuerToken(env, 'vts', { device_id: 'phone' });
+
   beforeAll(async () => {
-    env = await startIssuerServer(engine, { env: { TESSERA_ACCOUNT_TOKEN_TTL_SECONDS: '30' } });
-    victim = await bootstrapIssuer(env.api, 'vts', { device_id: 'phone' });
     const { key } = await env.server.app.core.dataKeys.current('issuer', 'signing');
     serverKey = ed25519JwkFromSeed(key);
     claims = decodeJwt(victim.account.jwt) as Record<string, unknown>;
   });
-  afterAll(() => env.close());
 
   const header = () => JSON.parse(Buffer.from(victim.account.jwt.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
 
@@ -181,22 +180,19 @@ describe.each(ENGINES)('account-token authentication on %s', (engine) => {
 });
 
 describe.each(ENGINES)('external account-token issuer on %s', (engine) => {
-  let env: IssuerServer;
   let idpKey: CryptoKey;
-
-  beforeAll(async () => {
+  const env = useIssuerServer(engine, async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     idpKey = pair.privateKey;
-    env = await startIssuerServer(engine, {
+    return {
       // Issue 11: an external issuer needs an audience, and its tokens must carry it and a tenant.
       env: {
         TESSERA_JWT_EXTERNAL_ISSUER: EXTERNAL_ISSUER,
         TESSERA_JWT_EXTERNAL_PUBLIC_KEY: await exportSPKI(pair.publicKey),
         TESSERA_JWT_EXTERNAL_AUDIENCE: 'tessera-api',
       },
-    });
+    };
   });
-  afterAll(() => env.close());
 
   const externalToken = (payload: Record<string, unknown>, key: CryptoKey | Uint8Array = idpKey, alg = 'RS256', iss = EXTERNAL_ISSUER) =>
     new SignJWT(payload)

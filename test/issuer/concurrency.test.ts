@@ -5,20 +5,10 @@
  * and end in the state Tessera stores and the network holds. Nothing succeeds after the DELETE.
  * Runs with the network in-process and over HTTP (where the network's own record can be read).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import {
-  DEPLOYMENTS,
-  auditRowsOf,
-  bootstrapIssuer,
-  eventsOf,
-  getToken,
-  startIssuerServer,
-  storedToken,
-  type AuditRow,
-  type IssuerServer,
-  type TestToken,
-} from '../support/issuer.js';
+import { useIssuerServer } from '../support/fixture.js';
+import { DEPLOYMENTS, auditRowsOf, bootstrapIssuer, eventsOf, getToken, storedToken, type AuditRow, type TestToken } from '../support/issuer.js';
 import type { HttpResult } from '../support/http.js';
 
 type Op = 'SUSPEND' | 'RESUME' | 'DELETE';
@@ -74,12 +64,7 @@ function auditOrder(rows: AuditRow[]): AuditRow[] {
 
 describe.each(ENGINES)('concurrent operations on one token on %s', (engine) => {
   describe.each(DEPLOYMENTS)('network %s', (deployment) => {
-    let env: IssuerServer;
-
-    beforeAll(async () => {
-      env = await startIssuerServer(engine, { deployment });
-    });
-    afterAll(() => env.close());
+    const env = useIssuerServer(engine, { deployment });
 
     /** The network's status and suspenders for the token: its live record over HTTP, its last answer in-process. */
     async function networkState(token: TestToken, body: any): Promise<{ status: string; suspenders: string[] }> {

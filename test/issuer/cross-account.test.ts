@@ -2,24 +2,17 @@
  * Isolation between accounts (DOMAIN.md section 4, OWASP API1): an account token of account B never reaches a card
  * or token of account A. Every route answers 404 exactly as for ids that do not exist, and A's token is unchanged.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { auditRowsOf, bootstrapIssuer, expectPismoError, getToken, startIssuerServer, type IssuerServer, type TestToken } from '../support/issuer.js';
+import { useIssuerServer, useIssuerToken } from '../support/fixture.js';
+import { auditRowsOf, expectPismoError, getToken, type TestToken } from '../support/issuer.js';
 
 describe.each(ENGINES)('cross-account isolation on %s', (engine) => {
-  let env: IssuerServer;
+  const env = useIssuerServer(engine);
   /** Account A's tokens (Visa with a pending device, Mastercard INACTIVE) and account B's own token. */
-  let visaA: TestToken;
-  let mcA: TestToken;
-  let tokenB: TestToken;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine);
-    visaA = await bootstrapIssuer(env.api, 'vts', { device_id: 'phone-a', decision: 'YELLOW' });
-    mcA = await bootstrapIssuer(env.api, 'mdes', { decision: 'YELLOW' });
-    tokenB = await bootstrapIssuer(env.api, 'vts', { device_id: 'phone-b' });
-  });
-  afterAll(() => env.close());
+  const visaA = useIssuerToken(env, 'vts', { device_id: 'phone-a', decision: 'YELLOW' });
+  const mcA = useIssuerToken(env, 'mdes', { decision: 'YELLOW' });
+  const tokenB = useIssuerToken(env, 'vts', { device_id: 'phone-b' });
 
   const OPERATIONS = [
     { operation_type: 'SUSPEND', operation_reason: 'x' },

@@ -4,24 +4,18 @@
  * the token exactly as it was (DOMAIN.md section 4: a change is committed only once the network acknowledged it);
  * the next call succeeds. The network timeout is short here (300 ms) so that timeouts are quick to provoke.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { useCardsByNetwork, useIssuerServer } from '../support/fixture.js';
 import {
   NETWORKS,
   SHORT_TIMEOUT_ENV,
   auditRowsOf,
-  createAccount,
-  createCard,
   eventsOf,
   expectAdminError,
   expectPismoError,
   getToken,
-  startIssuerServer,
   tokenInState,
-  type IssuerApi,
-  type IssuerServer,
-  type TestAccount,
-  type TestCard,
   type TestToken,
 } from '../support/issuer.js';
 import type { HttpResult } from '../support/http.js';
@@ -37,19 +31,9 @@ function expectNetworkFailure(res: HttpResult, mode: Mode): void {
 }
 
 describe.each(ENGINES)('network faults on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-  const fixtures = {} as Record<PaymentNetwork, { account: TestAccount; card: TestCard }>;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine, { env: SHORT_TIMEOUT_ENV });
-    api = env.api;
-    for (const network of NETWORKS) {
-      const account = await createAccount(api);
-      fixtures[network] = { account, card: await createCard(api, account, network) };
-    }
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine, { env: SHORT_TIMEOUT_ENV });
+  const { api } = env;
+  const fixtures = useCardsByNetwork(env);
 
   const fresh = (network: PaymentNetwork, state: 'ACTIVE' | 'INACTIVE', device_id?: string) =>
     tokenInState(api, fixtures[network].account, fixtures[network].card, state, device_id ? { device_id } : {});

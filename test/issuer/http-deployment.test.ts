@@ -4,8 +4,9 @@
  * Provisioning, operations, wallet events and faults all cross the hop; the network's own view (the simulator's
  * record) is checked against Tessera's after each step.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { useIssuerServer } from '../support/fixture.js';
 import { request } from '../support/http.js';
 import {
   NETWORKS,
@@ -17,20 +18,12 @@ import {
   expectPismoError,
   getToken,
   startIssuerServer,
-  type IssuerApi,
-  type IssuerServer,
   type TestToken,
 } from '../support/issuer.js';
 
 describe.each(ENGINES)('HTTP deployment of the network on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine, { deployment: 'http', env: SHORT_TIMEOUT_ENV });
-    api = env.api;
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine, { deployment: 'http', env: SHORT_TIMEOUT_ENV });
+  const { api } = env;
 
   /** The token as the network itself holds it. */
   async function networkView(token: TestToken) {

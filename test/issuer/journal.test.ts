@@ -7,31 +7,16 @@
  * different operation first settles it by a look-up; later operations, card-level DELETE included, never answer
  * 400 ERR4021. Each repair is audited (`token.resync`) and emitted as a `token_resync` event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import {
-  DEPLOYMENTS,
-  SHORT_TIMEOUT_ENV,
-  auditRowsOf,
-  bootstrapIssuer,
-  eventsOf,
-  expectPismoError,
-  getToken,
-  startIssuerServer,
-  type IssuerServer,
-  type TestToken,
-} from '../support/issuer.js';
+import { useIssuerServer } from '../support/fixture.js';
+import { DEPLOYMENTS, SHORT_TIMEOUT_ENV, auditRowsOf, bootstrapIssuer, eventsOf, expectPismoError, getToken, type TestToken } from '../support/issuer.js';
 import type { PaymentNetwork } from '../../src/network/types.js';
 
 describe.each(ENGINES)('journaled network operations on %s', (engine) => {
   describe.each(DEPLOYMENTS)('network %s', (deployment) => {
-    let env: IssuerServer;
-
-    beforeAll(async () => {
-      // No periodic run during the tests: each reconciliation here is asked for.
-      env = await startIssuerServer(engine, { deployment, env: { ...SHORT_TIMEOUT_ENV, TESSERA_RECONCILE_INTERVAL_MS: '0' } });
-    });
-    afterAll(() => env?.close());
+    // No periodic run during the tests: each reconciliation here is asked for.
+    const env = useIssuerServer(engine, { deployment, env: { ...SHORT_TIMEOUT_ENV, TESSERA_RECONCILE_INTERVAL_MS: '0' } });
 
     const db = () => env.server.app.core.store.db;
     const journalOf = (tokenId: string) => db().selectFrom('network_operations').selectAll().where('token_id', '=', tokenId).orderBy('created_at').execute();

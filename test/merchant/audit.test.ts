@@ -2,24 +2,16 @@
  * Audit trail and event outbox: every change a merchant makes to a token leaves one audit row (who, what, status
  * before and after) and one event, written with the change itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { addApiKey, cardRow, controlledClock, makePan, MerchantApi } from './helpers.js';
 
 describe.each(ENGINES)('audit log and events on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let api: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
 
   const db = () => server.app.core.store.db;
   const auditOf = async (objectId: string) =>

@@ -1,11 +1,10 @@
 /**
  * HTTP Basic authentication of every operation, API key lifecycle, and isolation between merchants.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request, type HttpResult } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import {
   addApiKey,
   controlledClock,
@@ -23,20 +22,11 @@ const OPERATIONS: Operation[] = ['PUT', 'GET', 'PATCH', 'DELETE', 'SUSPEND', 'AC
 
 describe.each(ENGINES)('authentication and merchant isolation on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let other: TestMerchant;
-  let api: MerchantApi;
-  let otherApi: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    other = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-    otherApi = new MerchantApi(server, other, clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const other = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
+  const otherApi = new MerchantApi(server, other, clock);
 
   /** One operation with a raw Authorization header (or none), on a token of `merchant`, with a valid body. */
   async function call(op: Operation, token: string, authorization: string | undefined): Promise<HttpResult> {

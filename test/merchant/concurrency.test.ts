@@ -2,9 +2,10 @@
  * Concurrent requests: one card tokenized by many simultaneous PUTs still has exactly one token.
  * All requests are built (and their cards encrypted) first, then sent at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app.js';
 import { ENGINES } from '../support/engines.js';
+import { useTestServer } from '../support/fixture.js';
 import { request } from '../support/http.js';
 import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { controlledClock, countTokens, makePan, MerchantApi } from './helpers.js';
@@ -13,13 +14,8 @@ const N = 20;
 
 describe.each(ENGINES)('concurrency on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
+  const server = useTestServer(engine, { clock: clock.clock });
   let api: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-  });
-  afterAll(() => server.close());
 
   /** A fresh merchant per test, so row counts belong to that test alone. */
   async function freshMerchant(options: { token_ttl_days?: number } = {}): Promise<{ merchant: TestMerchant; api: MerchantApi }> {

@@ -8,12 +8,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encryptCard } from '../../src/client/encrypt-card.js';
-import { startTestServer, type TestServer } from '../support/app.js';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { addApiKey, breakLuhn, controlledClock, makePan, MerchantApi, openSealedCard, type Res } from './helpers.js';
 
 /** CVVs long and distinct enough to be searched for as standalone values. */
@@ -42,9 +41,10 @@ function standalone(haystack: string, digits: string): boolean {
 
 describe.each(ENGINES)('secrets never leak on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let api: MerchantApi;
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const other = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
   let secondKey: { id: string; secret: string };
 
   const pans: string[] = [];
@@ -66,11 +66,7 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
     record(await as.putBody({ token_scope: merchant.scope, public_key_alias: merchant.alias, encrypted_card: await blob(card), ...extra }));
 
   beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
     secondKey = await addApiKey(server, merchant.merchantId);
-    const other = await bootstrapMerchant(server);
 
     const amex = panWithout('37', 15);
     const visa = panWithout('411111');
@@ -148,7 +144,6 @@ describe.each(ENGINES)('secrets never leak on %s', (engine) => {
         .status,
     ).toBe(201);
   });
-  afterAll(() => server.close());
 
   /** Every secret, with a label for the failure message. */
   function secrets(): Array<[string, string]> {

@@ -1,26 +1,18 @@
 /**
  * Token status: PATCH …/suspend, PATCH …/activate and DELETE, their idempotence, and what DELETE destroys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { assertMatchesSchema } from '../support/contract.js';
 import { ENGINES } from '../support/engines.js';
+import { useMerchant, useTestServer } from '../support/fixture.js';
 import { request } from '../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../support/merchant.js';
 import { cardRow, controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi } from './helpers.js';
 
 describe.each(ENGINES)('token status on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let api: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
 
   const status = async (token: string) => {
     const res = await api.get(token);

@@ -2,24 +2,20 @@
  * The admin API's answers, byte for byte: the exact bodies of its success and error answers, as they were
  * before /admin/v1 moved to one edge with one file per operation (this file passes on both trees).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../../support/fixture.js';
 import { request } from '../../support/http.js';
 
 const UNKNOWN_MERCHANT = '00000000-0000-4000-8000-000000000000';
 
 describe('admin API answers', () => {
-  let server: TestServer;
+  const server = useTestServer('sqlite');
   let merchantId: string;
   const admin = (method: string, path: string, body?: unknown) =>
     request(server.baseUrl, method, path, { bearer: server.adminToken, ...(body !== undefined ? { body } : {}) });
 
   beforeAll(async () => {
-    server = await startTestServer('sqlite');
     merchantId = (await admin('POST', '/admin/v1/merchants', { name: 'answers' })).body.merchant_id;
-  });
-  afterAll(async () => {
-    await server?.close();
   });
 
   it('401 without or with a wrong admin token, on merchant and issuer operations alike', async () => {

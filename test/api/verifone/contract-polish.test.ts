@@ -9,10 +9,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../support/engines.js';
-import { bootstrapMerchant, type TestMerchant } from '../../support/merchant.js';
+import { useMerchant, useTestServer } from '../../support/fixture.js';
 import { assertMatchesSchema } from '../../support/contract.js';
 import { controlledClock, encryptPlaintext, makePan, MerchantApi } from '../../merchant/helpers.js';
 
@@ -32,19 +31,14 @@ const BIN_TABLE = [
 
 describe.each(ENGINES)('Verifone contract polish on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let api: MerchantApi;
-
-  beforeAll(async () => {
+  const server = useTestServer(engine, () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-bins-'));
     const path = join(dir, 'bins.csv');
     writeFileSync(path, BIN_TABLE);
-    server = await startTestServer(engine, { clock: clock.clock, env: { TESSERA_BIN_TABLE: path } });
-    merchant = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
+    return { clock: clock.clock, env: { TESSERA_BIN_TABLE: path } };
   });
-  afterAll(() => server.close());
+  const merchant = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
 
   async function putAndGet(prefix: string, extra: Record<string, unknown> = {}) {
     const put = await api.put({ cardNumber: makePan(prefix) }, extra);

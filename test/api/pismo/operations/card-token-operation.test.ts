@@ -2,21 +2,10 @@
  * `POST /v1/cards/{card_id}`: SUSPEND / RESUME / DELETE applied to every token of a card. Tokens for which the
  * transition is illegal are skipped (DOMAIN.md section 4), the others change as a single-token operation would.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../support/engines.js';
-import {
-  NETWORKS,
-  auditRowsOf,
-  createAccount,
-  createCard,
-  expectPismoError,
-  getToken,
-  startIssuerServer,
-  tokenInState,
-  type IssuerApi,
-  type IssuerServer,
-  type TestToken,
-} from '../../../support/issuer.js';
+import { useIssuerServer } from '../../../support/fixture.js';
+import { NETWORKS, auditRowsOf, createAccount, createCard, expectPismoError, getToken, tokenInState, type TestToken } from '../../../support/issuer.js';
 import type { PaymentNetwork } from '../../../../src/network/types.js';
 
 /** The kinds of token a card holds in these tests. */
@@ -58,14 +47,8 @@ const APPLIED: Record<'SUSPEND' | 'RESUME' | 'DELETE', Kind[]> = {
 };
 
 describe.each(ENGINES)('card-level token operations on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine);
-    api = env.api;
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine);
+  const { api } = env;
 
   /** A card holding one token of each kind. */
   async function cardWithEveryKind(network: PaymentNetwork) {

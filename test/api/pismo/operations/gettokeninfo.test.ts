@@ -1,25 +1,15 @@
 /**
- * GET of one network token and the list of a card's tokens: the contract's schema, the shape of the contract's
- * `visa` / `mastercard` examples, the identifier formats of DOMAIN.md section 5, devices and updated_at.
+ * gettokeninfo, GET of one network token: the contract's schema, the shape of the contract's `visa` /
+ * `mastercard` examples, the identifier formats of DOMAIN.md section 5, devices and updated_at. (The list of a
+ * card's tokens: listcardtokens.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../../../src/cards/luhn.js';
 import { loadOpenApi } from '../../../../src/http/openapi.js';
 import { assertMatchesSchema } from '../../../support/contract.js';
 import { ENGINES } from '../../../support/engines.js';
-import {
-  NETWORKS,
-  bootstrapIssuer,
-  createAccount,
-  createCard,
-  expectPismoError,
-  getToken,
-  mutableClock,
-  provisionToken,
-  startIssuerServer,
-  type IssuerApi,
-  type IssuerServer,
-} from '../../../support/issuer.js';
+import { useIssuerServer } from '../../../support/fixture.js';
+import { NETWORKS, bootstrapIssuer, expectPismoError, getToken, mutableClock } from '../../../support/issuer.js';
 
 const doc = loadOpenApi('pismo-tokenization.openapi.json') as any;
 const EXAMPLES = doc.paths['/v1/cards/{cardId}/network-tokens/{tokenId}'].get.responses['200'].content['application/json'].examples;
@@ -40,14 +30,9 @@ const typeOf = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null'
 
 describe.each(ENGINES)('GET network tokens on %s', (engine) => {
   const clock = mutableClock();
-  let env: IssuerServer;
-  let api: IssuerApi;
 
-  beforeAll(async () => {
-    env = await startIssuerServer(engine, { clock: clock.clock });
-    api = env.api;
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine, { clock: clock.clock });
+  const { api } = env;
 
   describe.each(NETWORKS)('a %s token', (network) => {
     it('matches TokenInfoCardTokenResponse and the top-level shape of the contract example', async () => {
@@ -172,29 +157,6 @@ describe.each(ENGINES)('GET network tokens on %s', (engine) => {
     expect(suspended.status).toBe('SUSPENDED');
     expect(suspended.network_data.CurrentStatusCode).toBe('S');
     expect(Object.keys(suspended.network_data.Suspenders)).toEqual(['ISSUER']);
-  });
-
-  it("lists a card's tokens as {tokens:[…]} (TokenList), each as the GET shows it", async () => {
-    const account = await createAccount(api);
-    const card = await createCard(api, account, 'vts');
-    const other = await createCard(api, account, 'vts');
-    const empty = await api.listTokens(account.jwt, card.cardId);
-    expect(empty.status, empty.text).toBe(200);
-    expect(empty.body).toEqual({ tokens: [] });
-    assertMatchesSchema('pismo', 'TokenList', empty.body);
-
-    const a = await provisionToken(api, account, card, { wallet: 'APPLE_PAY' });
-    const b = await provisionToken(api, account, card, { wallet: 'GOOGLE_PAY', decision: 'YELLOW' });
-    await provisionToken(api, account, other);
-    const list = await api.listTokens(account.jwt, card.cardId);
-    expect(list.status, list.text).toBe(200);
-    assertMatchesSchema('pismo', 'TokenList', list.body);
-    expect(Object.keys(list.body)).toEqual(['tokens']);
-    expect(list.body.tokens).toHaveLength(2);
-    const byId = Object.fromEntries(list.body.tokens.map((t: any) => [t.token_id, t]));
-    expect(byId[a.tokenId]).toEqual(await getToken(api, a));
-    expect(byId[b.tokenId]).toEqual(await getToken(api, b));
-    expect(list.text).not.toContain(card.pan);
   });
 
   it('answers 404 ERR4091 for an unknown token and 404 ERR4090 for an unknown card', async () => {

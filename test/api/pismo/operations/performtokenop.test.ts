@@ -3,23 +3,17 @@
  * networks, against the table of DOMAIN.md section 4; then the suspender rules (only the issuer's own suspension
  * can be resumed by the issuer), activation codes, and the Visa device approvals.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../support/engines.js';
+import { useCardsByNetwork, useIssuerServer } from '../../../support/fixture.js';
 import {
   NETWORKS,
   STATES,
-  createAccount,
-  createCard,
   expectPismoError,
   getToken,
   provisionToken,
-  startIssuerServer,
   statusOf,
   tokenInState,
-  type IssuerApi,
-  type IssuerServer,
-  type TestAccount,
-  type TestCard,
   type TestToken,
   type TokenState,
 } from '../../../support/issuer.js';
@@ -72,19 +66,9 @@ function networkStatus(body: any): string {
 }
 
 describe.each(ENGINES)('token operations on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-  const fixtures = {} as Record<PaymentNetwork, { account: TestAccount; card: TestCard }>;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine);
-    api = env.api;
-    for (const network of NETWORKS) {
-      const account = await createAccount(api);
-      fixtures[network] = { account, card: await createCard(api, account, network) };
-    }
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine);
+  const { api } = env;
+  const fixtures = useCardsByNetwork(env);
 
   const fresh = (network: PaymentNetwork, state: TokenState, options: { device_id?: string } = {}) =>
     tokenInState(api, fixtures[network].account, fixtures[network].card, state, options);

@@ -2,40 +2,24 @@
  * `POST /v1/cards/{cardId}/network-tokens/{tokenId}/devices/{deviceId}/binding`: Visa device binding (REMOVE and
  * the APPROVE variants) with Visa device indexes 0–99, answering `{network_ack: true}`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../support/engines.js';
+import { useCardsByNetwork, useIssuerServer } from '../../../support/fixture.js';
 import {
-  createAccount,
-  createCard,
   expectAdminError,
   expectPismoError,
   getToken,
   tokenInState,
-  startIssuerServer,
   type DeviceBindingBody,
-  type IssuerApi,
-  type IssuerServer,
-  type TestAccount,
-  type TestCard,
   type TestToken,
   type TokenState,
 } from '../../../support/issuer.js';
 import type { PaymentNetwork } from '../../../../src/network/types.js';
 
 describe.each(ENGINES)('Visa device binding on %s', (engine) => {
-  let env: IssuerServer;
-  let api: IssuerApi;
-  const fixtures = {} as Record<PaymentNetwork, { account: TestAccount; card: TestCard }>;
-
-  beforeAll(async () => {
-    env = await startIssuerServer(engine);
-    api = env.api;
-    for (const network of ['vts', 'mdes'] as const) {
-      const account = await createAccount(api);
-      fixtures[network] = { account, card: await createCard(api, account, network) };
-    }
-  });
-  afterAll(() => env.close());
+  const env = useIssuerServer(engine);
+  const { api } = env;
+  const fixtures = useCardsByNetwork(env);
 
   const fresh = (state: TokenState, device_id?: string, network: PaymentNetwork = 'vts') =>
     tokenInState(api, fixtures[network].account, fixtures[network].card, state, device_id ? { device_id } : {});

@@ -2,14 +2,14 @@
  * PUT /oidc/api/v2/card: create and upsert, token types, third-party token formats, brand, token expiry and
  * every kind of invalid input, over real HTTP with real OpenPGP blobs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textToBase64 } from '../../../../src/client/base64.js';
 import { captureTimeNow, decodeDistributedPublicKey, encryptCard } from '../../../../src/client/encrypt-card.js';
-import { startTestServer, type TestServer } from '../../../support/app.js';
 import { assertMatchesSchema } from '../../../support/contract.js';
 import { ENGINES } from '../../../support/engines.js';
+import { useMerchant, useTestServer } from '../../../support/fixture.js';
 import { request } from '../../../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../../../support/merchant.js';
+import type { TestMerchant } from '../../../support/merchant.js';
 import {
   addCaptureKey,
   addScope,
@@ -31,20 +31,11 @@ const HEX32 = /^[0-9a-f]{32}$/;
 
 describe.each(ENGINES)('PUT /oidc/api/v2/card on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let other: TestMerchant;
-  let api: MerchantApi;
-  let otherApi: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    other = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-    otherApi = new MerchantApi(server, other, clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const other = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
+  const otherApi = new MerchantApi(server, other, clock);
 
   describe('create', () => {
     it('answers 200 with a CardResponse: 32-hex reuse token, BIN, last four, BIN details, ACTIVE, default expiry', async () => {

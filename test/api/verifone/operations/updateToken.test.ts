@@ -2,30 +2,21 @@
  * PATCH /oidc/api/v2/card/{id}: partial updates, CVV handling, relinking to another card, scheme token actions,
  * and what a deleted or expired token still allows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encryptCard } from '../../../../src/client/encrypt-card.js';
 import { isLuhnValid } from '../../../../src/cards/index.js';
-import { startTestServer, type TestServer } from '../../../support/app.js';
 import { assertMatchesSchema } from '../../../support/contract.js';
 import { ENGINES } from '../../../support/engines.js';
+import { useMerchant, useTestServer } from '../../../support/fixture.js';
 import { request } from '../../../support/http.js';
-import { bootstrapMerchant, type TestMerchant } from '../../../support/merchant.js';
 import { addScope, breakLuhn, controlledClock, expectBadRequest, expectNotFound, makePan, MerchantApi, openSealedCard } from '../../../merchant/helpers.js';
 
 describe.each(ENGINES)('PATCH /oidc/api/v2/card/{id} on %s', (engine) => {
   const clock = controlledClock();
-  let server: TestServer;
-  let merchant: TestMerchant;
-  let other: TestMerchant;
-  let api: MerchantApi;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine, { clock: clock.clock });
-    merchant = await bootstrapMerchant(server);
-    other = await bootstrapMerchant(server);
-    api = new MerchantApi(server, merchant, clock);
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(engine, { clock: clock.clock });
+  const merchant = useMerchant(server);
+  const other = useMerchant(server);
+  const api = new MerchantApi(server, merchant, clock);
 
   /** The parts of a GET body a PATCH of `changed` must not touch. */
   const unchangedBy = (body: Record<string, unknown>, changed: string[]) => {
