@@ -52,6 +52,8 @@ import { createSender } from './webhooks/sender.js';
 import type { WebhooksDal } from './webhooks/dal.js';
 import type { DestinationPolicy } from './webhooks/destination.js';
 import type { SealedData } from './keys/sealed-data.js';
+import { createNatsDal } from './nats/dal.js';
+import { startNatsPublisher, type NatsPublisher } from './nats/publisher.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -203,6 +205,8 @@ export interface App {
   reconciler: Reconciler;
   /** The outbox relay delivering webhooks (webhooks/relay.ts). */
   relay: Relay;
+  /** The NATS JetStream publisher, when TESSERA_NATS_URL is set (nats/publisher.ts). */
+  nats?: NatsPublisher;
   close(): Promise<void>;
 }
 
@@ -251,13 +255,24 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     metrics,
     natsRequired: config.nats !== undefined,
   });
+  const nats = config.nats
+    ? startNatsPublisher({
+        config: config.nats,
+        dal: createNatsDal(core.store.db, core.store.engine),
+        clock: core.clock,
+        logger: core.logger,
+        pollMs: config.webhooks.pollMs,
+      })
+    : undefined;
   return {
     core,
     http,
     reconciler,
     relay,
+    ...(nats ? { nats } : {}),
     async close() {
       await relay.stop();
+      await nats?.stop();
       await reconciler.stop();
       await http.close();
       await core.close();
