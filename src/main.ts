@@ -47,6 +47,13 @@ import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js
 import { registerSandboxRoutes } from './api/sandbox/routes.js';
 import { createWebhooksDal } from './webhooks/dal.js';
 import { createWebhookEndpoints, type WebhookEndpoints } from './webhooks/endpoints.js';
+import { startRelay, type Relay } from './webhooks/relay.js';
+import { createSender } from './webhooks/sender.js';
+import type { WebhooksDal } from './webhooks/dal.js';
+import type { DestinationPolicy } from './webhooks/destination.js';
+import type { SealedData } from './keys/sealed-data.js';
+import { createNatsDal } from './nats/dal.js';
+import { startNatsPublisher, type NatsPublisher } from './nats/publisher.js';
 
 export interface CoreOptions {
   logger?: Logger;
@@ -68,6 +75,8 @@ export interface Core {
   issuerTokens: IssuerTokenService;
   /** Webhook endpoints of merchants and issuer accounts (webhooks/endpoints.ts). */
   webhooks: WebhookEndpoints;
+  /** What the outbox relay is built from (buildApp starts it). */
+  delivery: { dal: WebhooksDal; sealed: SealedData; policy: DestinationPolicy };
   /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
   gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
@@ -172,6 +181,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
       policy: webhookPolicy,
       secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
     }),
+    delivery: { dal: webhooksDal, sealed, policy: webhookPolicy },
     gateway: network,
     accountTokenVerifier: signing.verifier,
     async close() {
@@ -193,15 +203,20 @@ export interface App {
   core: Core;
   http: FastifyInstance;
   reconciler: Reconciler;
+  /** The outbox relay delivering webhooks (webhooks/relay.ts). */
+  relay: Relay;
+  /** The NATS JetStream publisher, when TESSERA_NATS_URL is set (nats/publisher.ts). */
+  nats?: NatsPublisher;
   close(): Promise<void>;
 }
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger, config.http);
+  const metrics = createMetrics();
   // Before the APIs, so that every route is counted by the metrics hook.
   await addOperationalRoutes(http, {
-    metrics: createMetrics(),
+    metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     readiness: readinessChecks({
       database: { ping: () => core.store.ping() },
@@ -228,11 +243,36 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  // Delivers every committed event to the webhook endpoints subscribed to it, at least once, in order per token.
+  const relay = startRelay({
+    dal: core.delivery.dal,
+    transact: core.store.transact,
+    sealed: core.delivery.sealed,
+    clock: core.clock,
+    config: config.webhooks,
+    send: createSender(core.delivery.policy, config.webhooks.timeoutMs),
+    logger: core.logger,
+    metrics,
+    natsRequired: config.nats !== undefined,
+  });
+  const nats = config.nats
+    ? startNatsPublisher({
+        config: config.nats,
+        dal: createNatsDal(core.store.db, core.store.engine),
+        clock: core.clock,
+        logger: core.logger,
+        pollMs: config.webhooks.pollMs,
+      })
+    : undefined;
   return {
     core,
     http,
     reconciler,
+    relay,
+    ...(nats ? { nats } : {}),
     async close() {
+      await relay.stop();
+      await nats?.stop();
       await reconciler.stop();
       await http.close();
       await core.close();

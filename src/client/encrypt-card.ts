@@ -9,6 +9,7 @@ import { textToBase64 } from './base64.js';
 import { decodeDistributedPublicKey } from './public-key.js';
 
 export { decodeDistributedPublicKey, encodePublicKeyForDistribution } from './public-key.js';
+export { verifyWebhook, WebhookVerificationError, type TesseraCloudEvent, type VerifyOptions, type WebhookHeaders } from './verify-webhook.js';
 
 export interface CardInput {
   cardNumber: string;

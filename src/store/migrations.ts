@@ -223,6 +223,7 @@ const eventDelivery: Migration = {
     await db.schema.alterTable('events').addColumn('nats_published_at', 'text').execute();
     await db.schema.createIndex('events_nats_pending').on('events').columns(['nats_published_at', 'created_at']).execute();
     await db.schema.createIndex('events_owner_created').on('events').columns(['owner', 'created_at']).execute();
+    await db.schema.createIndex('events_subject_seq').on('events').columns(['subject', 'seq']).execute();
     await db.schema
       .createTable('event_sequences')
       .addColumn('subject', 'text', (c) => c.primaryKey())

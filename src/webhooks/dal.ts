@@ -51,6 +51,11 @@ export interface WebhooksDal {
    */
   claimDue(now: string, leaseOwner: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
 
+  /** One more failed attempt of the endpoint; its failures in a row and since when it has been failing. */
+  recordEndpointFailure(tx: Tx, id: string, now: string): Promise<{ failures: number; failingSince: string } | undefined>;
+  recordEndpointSuccess(tx: Tx, id: string): Promise<void>;
+  /** Disables an enabled endpoint; false when it was not enabled (so it is disabled, and announced, once). */
+  disableEndpoint(tx: Tx, id: string, reason: string, now: string): Promise<boolean>;
   ownerExists(owner: string): Promise<boolean>;
   requeueDead(tx: Tx, endpointId: string, eventId: string, now: string): Promise<boolean>;
 
@@ -134,8 +139,27 @@ export function createWebhooksDal(db: Kysely<Database>, engine: string): Webhook
         .execute(),
 
     async claimUnpublished(tx, limit) {
-      let query = tx.selectFrom('events').selectAll().where('published_at', 'is', null).orderBy('created_at').orderBy('seq').limit(limit);
-      if (skipLocked) query = query.forUpdate().skipLocked();
+      // Only the first unpublished event of each subject: another instance fanning out an earlier one (locked,
+      // hence skipped here) must commit its deliveries first, or the later event could be delivered first.
+      let query = tx
+        .selectFrom('events as e')
+        .selectAll('e')
+        .where('e.published_at', 'is', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('events as p')
+                .select('p.id')
+                .whereRef('p.subject', '=', 'e.subject')
+                .where('p.published_at', 'is', null)
+                .whereRef('p.seq', '<', 'e.seq'),
+            ),
+          ),
+        )
+        .orderBy('e.created_at')
+        .orderBy('e.seq')
+        .limit(limit);
+      if (skipLocked) query = query.forUpdate('e').skipLocked();
       return query.execute();
     },
     async markPublished(tx, ids, at) {
@@ -201,6 +225,32 @@ export function createWebhooksDal(db: Kysely<Database>, engine: string): Webhook
       });
     },
 
+    async recordEndpointFailure(tx, id, now) {
+      const row = await tx
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }))
+        .where('id', '=', id)
+        .returning(['consecutive_failures', 'failing_since'])
+        .executeTakeFirst();
+      return row ? { failures: Number(row.consecutive_failures), failingSince: row.failing_since ?? now } : undefined;
+    },
+    async recordEndpointSuccess(tx, id) {
+      await tx
+        .updateTable('webhook_endpoints')
+        .set({ consecutive_failures: 0, failing_since: null })
+        .where('id', '=', id)
+        .where('consecutive_failures', '>', 0)
+        .execute();
+    },
+    async disableEndpoint(tx, id, reason, now) {
+      const result = await tx
+        .updateTable('webhook_endpoints')
+        .set({ enabled: 0, disabled_reason: reason, updated_at: now })
+        .where('id', '=', id)
+        .where('enabled', '=', 1)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     ownerExists: (owner) => ownerExists(db, owner),
     requeueDead,
 

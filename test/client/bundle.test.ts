@@ -89,7 +89,15 @@ describe('@tessera-vault/client build', () => {
     '%s exports encryptCard, and its ciphertext decrypts to the card',
     async (file) => {
       const { exports, encrypted } = await encryptWith(join(DIST, file));
-      expect(exports).toEqual(['captureTimeNow', 'decodeDistributedPublicKey', 'encodePublicKeyForDistribution', 'encryptCard', 'serializeCard']);
+      expect(exports).toEqual([
+        'WebhookVerificationError',
+        'captureTimeNow',
+        'decodeDistributedPublicKey',
+        'encodePublicKeyForDistribution',
+        'encryptCard',
+        'serializeCard',
+        'verifyWebhook',
+      ]);
       expect(encrypted).toMatch(/^[A-Za-z0-9+/]+=*$/);
       const card = await decryptCard(encrypted);
       expect(card).toMatchObject({ cardNumber: '4111111111111111', expiryMonth: 12, expiryYear: 2030, cvv: '123' });

@@ -45,7 +45,6 @@ describe.each(ENGINES)('audit log and events on %s', (engine) => {
     for (const event of events) {
       expect(event.data.merchant_id).toBe(merchant.merchantId);
       expect(event.data.token_scope).toBe(merchant.scope);
-      expect(event.published_at).toBeNull();
     }
     expect(events.find((e) => e.type === 'merchant.token.suspended')!.data.token_status).toBe('SUSPENDED');
     expect(events.find((e) => e.type === 'merchant.token.deleted')!.data.token_status).toBe('DELETED');
