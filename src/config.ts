@@ -114,6 +114,8 @@ export interface Config {
   metricsToken?: string;
   dataDir: string;
   database: DatabaseConfig;
+  /** PostgreSQL: how long start-up waits for the database to answer, with backoff (TESSERA_DATABASE_WAIT_SECONDS). */
+  databaseWaitSeconds: number;
   masterKey: Buffer;
   /** Former master keys, still accepted to unwrap data keys until they are re-wrapped under the current one. */
   previousMasterKeys: Buffer[];
@@ -369,6 +371,7 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerKey: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURES_PER_KEY', 60, 0, 1_000_000), 60),
     authFailureDelayMs: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURE_DELAY_MS', 100, 0, 10_000), 100),
   };
+  const databaseWaitSeconds = problems.take(() => intVar(env, 'TESSERA_DATABASE_WAIT_SECONDS', 60, 0, 86_400), 60);
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -397,6 +400,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     dataDir,
     database,
+    databaseWaitSeconds,
     masterKey,
     previousMasterKeys,
     adminToken,
