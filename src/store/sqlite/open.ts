@@ -43,7 +43,14 @@ function connect(path: string): SQLite.Database {
     opened.pragma('journal_mode = WAL');
     return opened;
   });
-  restrictSqliteFiles(path);
+  try {
+    restrictSqliteFiles(path);
+  } catch (error) {
+    // A file this process may not change (read-only, immutable, a read-only mount) keeps its mode: the connection
+    // is then read-only too, and writes answer Unavailable until the file is writable again (see reopenIfStale).
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EPERM' && code !== 'EACCES' && code !== 'EROFS') throw error;
+  }
   // FULL: a commit is on disk before we answer, even across power loss (NORMAL would only survive a crash).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
