@@ -119,7 +119,7 @@ describe.runIf(ENGINES.includes('postgres'))('PostgreSQL goes away and comes bac
     expect(unexpectedErrors(server)).toEqual([]);
   });
 
-  it('start-up waits for a database that appears late', async () => {
+  it('start-up waits for a database that appears late', { timeout: 180_000 }, async () => {
     const late = await postgresProxy();
     try {
       const url = new URL(late.url(POSTGRES_URL));
@@ -148,7 +148,7 @@ describe.runIf(ENGINES.includes('postgres'))('PostgreSQL goes away and comes bac
     }
   });
 
-  it('start-up gives up after TESSERA_DATABASE_WAIT_SECONDS with a message naming it', async () => {
+  it('start-up gives up after TESSERA_DATABASE_WAIT_SECONDS with a message naming it', { timeout: 180_000 }, async () => {
     const nothing = await reservePort();
     const result = await runCli(['serve'], {
       PORT: String(await reservePort()),
