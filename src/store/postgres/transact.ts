@@ -46,6 +46,11 @@ export function retryingTransact(db: Kysely<Database>, metrics: Metrics): Transa
     try {
       await trx.commit().execute();
     } catch (error) {
+      // Kysely releases the connection after a commit only when it succeeds; a rollback releases it in any case.
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       metrics.transaction('postgres', seconds(started), 'rollback');
       if (isDatabaseUnavailable(error)) {
         throw new CommitOutcomeUnknown(
