@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { generateEncryptedCards } from './cards.js';
 import { bootstrapMerchant, CardPool, primeMerchantAuth, type BenchContext } from './context.js';
 import { measurePrimitives, type MicroResults } from './micro.js';
+import { measureStopUnderLoad } from './stop-under-load.js';
 import { SCENARIOS, GET_TOKEN_COUNT, type RequestBuilder, type Scenario } from './scenarios.js';
 import { machineBusyCpuSeconds, PACKAGE_ROOT, procCpuSeconds, procStatusBytes, sampleRss, startServer, type ServerProcess } from './server.js';
 
@@ -403,6 +404,12 @@ async function main(): Promise<number> {
 
   log('measuring primitives (OpenPGP decrypt ×200, scrypt verify ×10)…');
   const micro = await measurePrimitives(200, 10);
+  log('measuring a graceful stop under keep-alive load (a server of its own, SIGTERM while autocannon keeps its connections busy)…');
+  const stop = await measureStopUnderLoad();
+  log(
+    `  stop under keep-alive load: ${fmt(stop.stopSeconds, 2)} s from SIGTERM to exit (${stop.connections} keep-alive connections, ` +
+      `${fmt(stop.answeredBeforeStop)} requests answered before the signal, exit code ${stop.exit?.code ?? 'none'}, signal ${stop.exit?.signal ?? 'none'})`,
+  );
 
   log();
   printResults(results, { ...(hwmBytes !== undefined ? { hwmBytes } : {}), sampledMaxBytes });
@@ -459,6 +466,7 @@ async function main(): Promise<number> {
       scryptVerifyMs: { mean: Number(micro.scryptVerify.meanMs.toFixed(2)) },
     },
     serverWarnLines: serverLines,
+    stopUnderLoad: { seconds: Number(stop.stopSeconds.toFixed(2)), connections: stop.connections, exitCode: stop.exit?.code ?? null },
   };
   log('BENCH_JSON=' + JSON.stringify(json));
   return 0;

@@ -149,6 +149,8 @@ export interface Config {
   metricsToken?: string;
   dataDir: string;
   database: DatabaseConfig;
+  /** PostgreSQL: how long start-up waits for the database to answer, with backoff (TESSERA_DATABASE_WAIT_SECONDS). */
+  databaseWaitSeconds: number;
   masterKey: Buffer;
   /** Former master keys, still accepted to unwrap data keys until they are re-wrapped under the current one. */
   previousMasterKeys: Buffer[];
@@ -408,6 +410,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const webhooks = parseWebhookConfig(env, problems);
   const nats = problems.take(() => parseNats(env), undefined);
+  const databaseWaitSeconds = problems.take(() => intVar(env, 'TESSERA_DATABASE_WAIT_SECONDS', 60, 0, 86_400), 60);
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -436,6 +439,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     dataDir,
     database,
+    databaseWaitSeconds,
     masterKey,
     previousMasterKeys,
     adminToken,

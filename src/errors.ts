@@ -129,9 +129,13 @@ export class Unavailable extends DomainError {
   readonly kind = 'unavailable';
   constructor(
     readonly dependency: 'database' | 'network' | 'decryption',
+    /** Says what is away and why, in words an operator acts on ("the database file is read-only"); never data. */
     message: string,
+    /** Whole seconds after which a retry may succeed (the `Retry-After` header of the 503). */
+    readonly retryAfterSeconds = 1,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

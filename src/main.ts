@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import { createFormattedLogger } from './log-format.js';
 import { openStore, type Store } from './store/database.js';
 import { createMasterKeyring } from './vault/keyring.js';
@@ -58,6 +59,8 @@ import { startNatsPublisher, type NatsPublisher } from './nats/publisher.js';
 export interface CoreOptions {
   logger?: Logger;
   clock?: Clock;
+  /** Where the store reports transaction and commit-batch timings (the server's /metrics). */
+  metrics?: Metrics;
 }
 
 /** Everything but HTTP: what the server and the CLI's admin commands share. */
@@ -117,6 +120,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const binTable = loadBinTable(config.binTablePath);
   const store = await openStore(config.database, {
     onBackgroundError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+    waitSeconds: config.databaseWaitSeconds,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
@@ -211,7 +216,8 @@ export interface App {
 }
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
-  const core = await buildCore(config, options);
+  const metrics = createMetrics();
+  const core = await buildCore(config, { metrics, ...options });
   const http = createHttpServer(core.logger, config.http);
   const metrics = createMetrics();
   // Before the APIs, so that every route is counted by the metrics hook.

@@ -439,7 +439,7 @@ export interface components {
                 [key: string]: string;
             };
             /** @enum {string} */
-            error_code: "invalid_request" | "unauthorized" | "not_found" | "conflict" | "declined" | "network_error" | "internal_error" | "method_not_allowed" | "rate_limited";
+            error_code: "invalid_request" | "unauthorized" | "not_found" | "conflict" | "declined" | "network_error" | "internal_error" | "method_not_allowed" | "rate_limited" | "unavailable";
             message: string;
         };
         FaultRequest: {

@@ -13,7 +13,7 @@
  * Paths under no API's prefix answer a plain 404 `{error_code:'not_found'}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimited } from '../errors.js';
+import { RateLimited, Unavailable } from '../errors.js';
 import { answerHeaders, logAccess } from './request-context.js';
 
 export type EdgeErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -77,12 +77,19 @@ export function registerEdge(app: FastifyInstance, edge: Edge): RegisteredEdge {
   };
 }
 
-/** Sets `Retry-After` for a RateLimited error and `Allow` for a 405 before the envelope is rendered. */
+/**
+ * Sets `Retry-After` for a RateLimited or Unavailable error and `Allow` for a 405 before the envelope is rendered.
+ * An unavailable dependency is logged as a warning naming its cause: it is a condition of the deployment, not a bug.
+ */
 export function withEdgeHeaders(handler: EdgeErrorHandler): EdgeErrorHandler {
   return (error, request, reply) => {
     if (error instanceof RateLimited) {
       reply.header('retry-after', String(error.retryAfterSeconds));
       request.log.warn({ limit: error.limit, retryAfter: error.retryAfterSeconds }, 'rate limited');
+    }
+    if (error instanceof Unavailable) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      request.log.warn({ dependency: error.dependency, reason: error.message }, 'dependency unavailable');
     }
     if (error instanceof NoSuchRoute && error.allowed.length > 0) reply.header('allow', error.allowed.join(', '));
     return handler(error, request, reply);

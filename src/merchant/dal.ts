@@ -9,6 +9,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { ApiKeysTable, CaptureKeysTable, CardTokensTable, Database, TokenScopesTable } from '../store/schema.js';
 import type { UnitOfWork } from '../store/transactions.js';
 import { compileOnce } from '../store/compiled-query.js';
+import { locksRows } from '../store/row-locks.js';
 
 /** The transaction a unit of work runs in (see store/transactions.ts). */
 export type Tx = Parameters<UnitOfWork<unknown>>[0];
@@ -48,6 +49,8 @@ export function createMerchantDal(db: Kysely<Database>) {
       .where('fingerprint', '=', param('fingerprint')),
   );
 
+  const forUpdate = locksRows(db as unknown as Kysely<unknown>);
+
   return {
     // --- token scopes ------------------------------------------------------------------------------------
 
@@ -65,6 +68,26 @@ export function createMerchantDal(db: Kysely<Database>) {
     /** The token that holds this card in the scope for this reuse-token type, if any (expired ones included). */
     findLiveToken(scopeId: string, reuseTokenType: string, fingerprint: string): Promise<CardTokenRow | undefined> {
       return db.executeQuery(liveToken({ scope: scopeId, type: reuseTokenType, fingerprint })).then(first);
+    },
+
+    /**
+     * The token holding this card in the scope, read inside `tx` and locked until it ends (PostgreSQL: FOR UPDATE;
+     * SQLite: the transaction already holds the database). Concurrent writers of the card wait for each other.
+     */
+    lockLiveToken(tx: Tx, scopeId: string, reuseTokenType: string, fingerprint: string): Promise<CardTokenRow | undefined> {
+      const query = tx
+        .selectFrom('card_tokens')
+        .selectAll()
+        .where('token_scope_id', '=', scopeId)
+        .where('reuse_token_type', '=', reuseTokenType)
+        .where('fingerprint', '=', fingerprint);
+      return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
+    },
+
+    /** One token by id, read inside `tx` and locked until it ends (as lockLiveToken). */
+    lockToken(tx: Tx, id: string): Promise<CardTokenRow | undefined> {
+      const query = tx.selectFrom('card_tokens').selectAll().where('id', '=', id);
+      return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
     },
 
     /** Inserts unless a live token for the same card, scope and type exists; true when this call inserted. */

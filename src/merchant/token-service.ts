@@ -33,6 +33,7 @@ interface SealedCard {
 
 const NO_HOLDER_FIELDS: HolderFields = Object.freeze({});
 const DEFAULT_TTL_DAYS = 3 * 365;
+/** Fresh draws of a format-preserving token that collided with another card's (never a race: see write()). */
 const MAX_ATTEMPTS = 10;
 /** The contract's shortest token id (`minLength` of every `{id}` path parameter). */
 const MIN_TOKEN_ID_LENGTH = 14;
@@ -54,11 +55,27 @@ const AUDITED_UPDATE_FIELDS: Record<keyof UpdateTokenInput, string | undefined> 
   schemeTokenAction: 'scheme_token_action',
 };
 
-/** Thrown inside a transaction to roll it back and try again after a concurrent writer won. */
-class LostRace extends Error {}
+/** What a PUT writes: an update of the card's live token, or a new token (retiring an expired one). */
+type UpsertPlan =
+  | { kind: 'update'; existing: CardTokenRow; changes: CardTokenChanges; next: SealedCard }
+  | { kind: 'create'; row: CardTokenRow; next: SealedCard; retire?: CardTokenRow };
+
+/** What a PATCH writes, decided from the token as it was read. */
+interface UpdatePlan {
+  changes: CardTokenChanges;
+  next: SealedCard;
+  audited: string[];
+}
+
+/** Whether two reads of a row saw the same version of it (both absent included). */
+const sameRow = (a: CardTokenRow | undefined, b: CardTokenRow | undefined) =>
+  a === undefined || b === undefined ? a === b : a.id === b.id && a.row_version === b.row_version;
+
+/** A guarded update that did not apply although its row was locked: a bug, never a lost race. */
+const changedUnderLock = () => new Error('merchant token changed while its row was locked');
 
 export interface MerchantTokenDeps {
-  dal: Pick<MerchantDal, 'findScope' | 'findTokenByReuseToken' | 'findLiveToken' | 'insertTokenIfAbsent' | 'updateToken'>;
+  dal: Pick<MerchantDal, 'findScope' | 'findTokenByReuseToken' | 'findLiveToken' | 'lockLiveToken' | 'lockToken' | 'insertTokenIfAbsent' | 'updateToken'>;
   transact: Transact;
   sealed: SealedData;
   captureKeys: Pick<CaptureKeyService, 'decryptor'>;
@@ -70,6 +87,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   const { dal, transact, sealed, captureKeys, binTable, clock } = deps;
   const holders = createHolderCache();
   const upserts = createKeyedMutex();
+  /** Per token id: PATCH, suspend/activate, delete and the update half of a PUT. */
+  const tokenWrites = createKeyedMutex();
 
   const includesReuse = (t: string) => t === 'REUSE' || t === 'REUSE_AND_ANALYTICS';
   const includesAnalytics = (t: string) => t === 'ANALYTICS' || t === 'REUSE_AND_ANALYTICS';
@@ -158,10 +177,6 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     return brand;
   }
 
-  /** Runs `attempt` until it commits without losing a race to a concurrent writer of the same card. */
-  const withRetries = <T>(attempt: () => Promise<T>): Promise<T> =>
-    withRetry(attempt, { attempts: MAX_ATTEMPTS, retryOn: (error) => error instanceof LostRace });
-
   async function record(
     tx: Tx,
     caller: MerchantCaller,
@@ -246,89 +261,113 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         ...(card.startYear !== undefined ? { startYear: card.startYear } : {}),
       };
 
-      // Upserts of one card are serialized in this process (no retry storm when a client sends the same card on
-      // many connections); the row-version guard below catches writers in other processes.
-      return upserts.run(`${scope!.id}:${reuseTokenType}:${fingerprint}`, () =>
-        withRetries(async () => {
-          const existing = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
-          if (existing && !isExpired(existing)) {
-            const mergedType = unionType(existing.token_type, tokenType);
-            const previous = await openCard(existing);
-            const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
-            const seal = await sealed.seal(owner, existing.id, next);
-            const changes: CardTokenChanges = {
-              token_type: mergedType,
-              reuse_token:
-                existing.reuse_token ??
-                (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
-              analytics_token: existing.analytics_token ?? analytics,
-              card_sealed: seal.sealed,
-              key_version: seal.keyVersion,
-              // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
-              brand: input.cardBrand !== undefined ? brand : (existing.brand ?? brand),
-              expiry_month: card.expiryMonth,
-              expiry_year: card.expiryYear,
-              token_expiry_date: input.tokenExpiryDate ?? existing.token_expiry_date,
-              entity_id: context.entityId ?? existing.entity_id,
-              payment_provider_contract: context.paymentProviderContract ?? existing.payment_provider_contract,
-              updated_at: now.toISOString(),
-            };
-            const updated = await transact(async (tx) => {
-              // Everything above was computed from `existing`: if the row changed since (another upsert, a PATCH, a
-              // suspend), applying it would undo that change, e.g. drop a reuse token another caller now holds.
-              if (!(await dal.updateToken(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw new LostRace();
-              holders.forget(existing.id);
-              const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
-              await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
-              return row;
-            });
-            return toView(updated, next);
-          }
-
-          const id = randomUUID();
-          const next: SealedCard = { ...cardFields, ...(includesReuse(tokenType) ? { pan: card.pan } : {}) };
-          const seal = await sealed.seal(owner, id, next);
-          const row: CardTokenRow = {
-            id,
-            merchant_id: caller.merchantId,
-            token_scope_id: scope!.id,
-            reuse_token: includesReuse(tokenType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null,
-            analytics_token: analytics,
-            token_type: tokenType,
-            reuse_token_type: reuseTokenType,
-            fingerprint,
-            status: 'ACTIVE',
+      /** What this PUT writes, decided from the live token it found (or its absence). Crypto only, no SQL. */
+      const plan = async (existing: CardTokenRow | undefined): Promise<UpsertPlan> => {
+        if (existing && !isExpired(existing)) {
+          const mergedType = unionType(existing.token_type, tokenType);
+          const previous = await openCard(existing);
+          const next: SealedCard = { ...previous, ...cardFields, ...(includesReuse(mergedType) ? { pan: card.pan } : {}) };
+          const seal = await sealed.seal(owner, existing.id, next);
+          const changes: CardTokenChanges = {
+            token_type: mergedType,
+            reuse_token:
+              existing.reuse_token ??
+              (includesReuse(mergedType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null),
+            analytics_token: existing.analytics_token ?? analytics,
             card_sealed: seal.sealed,
             key_version: seal.keyVersion,
-            bin: panBin(card.pan),
-            last_four: panLastFour(card.pan),
-            brand: brand ?? null,
+            // A brand the merchant chose (e.g. CB on a co-badged card) stays until the merchant names another.
+            brand: input.cardBrand !== undefined ? brand : (existing.brand ?? brand),
             expiry_month: card.expiryMonth,
             expiry_year: card.expiryYear,
-            token_expiry_date: input.tokenExpiryDate ?? defaultExpiry,
-            entity_id: context.entityId ?? null,
-            payment_provider_contract: context.paymentProviderContract ?? null,
-            created_at: now.toISOString(),
+            token_expiry_date: input.tokenExpiryDate ?? existing.token_expiry_date,
+            entity_id: context.entityId ?? existing.entity_id,
+            payment_provider_contract: context.paymentProviderContract ?? existing.payment_provider_contract,
             updated_at: now.toISOString(),
-            row_version: 1,
           };
-          try {
-            await transact(async (tx) => {
-              if (existing) {
-                // An expired token is dead: it gives up the card so that a fresh token can take it.
-                if (!(await dal.updateToken(tx, existing.id, { fingerprint }, { fingerprint: null, updated_at: row.updated_at }))) throw new LostRace();
-                await record(tx, caller, 'merchant.token.retired', existing, existing.status, existing.status, { reason: 'expired' });
-              }
-              if (!(await dal.insertTokenIfAbsent(tx, row))) throw new LostRace();
-              await record(tx, caller, 'merchant.token.created', row, null, 'ACTIVE');
-            });
-          } catch (error) {
-            // A format-preserving token can collide with another card's; draw again.
-            if (isUniqueViolation(error)) throw new LostRace();
-            throw error;
+          return { kind: 'update', existing, changes, next };
+        }
+        const id = randomUUID();
+        const next: SealedCard = { ...cardFields, ...(includesReuse(tokenType) ? { pan: card.pan } : {}) };
+        const seal = await sealed.seal(owner, id, next);
+        const row: CardTokenRow = {
+          id,
+          merchant_id: caller.merchantId,
+          token_scope_id: scope!.id,
+          reuse_token: includesReuse(tokenType) ? (reuseTokenType === 'INTERNAL' ? randomReuseToken() : formatPreservingToken(card.pan)) : null,
+          analytics_token: analytics,
+          token_type: tokenType,
+          reuse_token_type: reuseTokenType,
+          fingerprint,
+          status: 'ACTIVE',
+          card_sealed: seal.sealed,
+          key_version: seal.keyVersion,
+          bin: panBin(card.pan),
+          last_four: panLastFour(card.pan),
+          brand: brand ?? null,
+          expiry_month: card.expiryMonth,
+          expiry_year: card.expiryYear,
+          token_expiry_date: input.tokenExpiryDate ?? defaultExpiry,
+          entity_id: context.entityId ?? null,
+          payment_provider_contract: context.paymentProviderContract ?? null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          row_version: 1,
+        };
+        return { kind: 'create', row, next, ...(existing ? { retire: existing } : {}) };
+      };
+
+      /** Writes the plan made from `seen` in one transaction, under the lock of the card's row. */
+      const write = async (seen: CardTokenRow | undefined, planned: UpsertPlan): Promise<TokenView> => {
+        const done = await transact(async (tx): Promise<{ row: CardTokenRow; next: SealedCard }> => {
+          const locked = await dal.lockLiveToken(tx, scope!.id, reuseTokenType, fingerprint);
+          // The usual case: nothing changed since the plan was made. Otherwise another instance wrote this card
+          // meanwhile, and the plan is made again from the row as it is now, while it is locked.
+          let chosen = sameRow(locked, seen) ? planned : await plan(locked);
+          if (chosen.kind === 'create') {
+            const { retire } = chosen;
+            if (retire) {
+              // An expired token is dead: it gives up the card so that a fresh token can take it.
+              if (!(await dal.updateToken(tx, retire.id, { fingerprint }, { fingerprint: null, updated_at: chosen.row.updated_at }))) throw changedUnderLock();
+              await record(tx, caller, 'merchant.token.retired', retire, retire.status, retire.status, { reason: 'expired' });
+            }
+            if (await dal.insertTokenIfAbsent(tx, chosen.row)) {
+              await record(tx, caller, 'merchant.token.created', chosen.row, null, 'ACTIVE');
+              return { row: chosen.row, next: chosen.next };
+            }
+            // There was no row to lock and another instance inserted the card first (the insert waited for its
+            // commit): its token is the card's token, brought up to date with this request.
+            const winner = await dal.lockLiveToken(tx, scope!.id, reuseTokenType, fingerprint);
+            if (!winner) throw changedUnderLock();
+            chosen = await plan(winner);
+            if (chosen.kind !== 'update') throw changedUnderLock();
           }
-          return toView(row, next);
-        }),
+          const { existing, changes, next } = chosen;
+          if (!(await dal.updateToken(tx, existing.id, { fingerprint, rowVersion: existing.row_version }, changes))) throw changedUnderLock();
+          holders.forget(existing.id);
+          const row = { ...existing, ...changes, row_version: existing.row_version + 1 } as CardTokenRow;
+          await record(tx, caller, 'merchant.token.updated', row, existing.status, row.status, { via: 'upsert' });
+          return { row, next };
+        });
+        return toView(done.row, done.next);
+      };
+
+      // Writers of one card (and of one token) are serialized in this process, so the plan made outside the
+      // transaction is the one written; across instances, the row lock in `write` serializes them instead.
+      const cardKey = `${scope!.id}:${reuseTokenType}:${fingerprint}`;
+      return upserts.run(cardKey, () =>
+        // Retried: only a format-preserving token that collided with another card's (a fresh draw is the remedy).
+        withRetry(
+          async () => {
+            const found = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
+            if (!found) return write(undefined, await plan(undefined));
+            return tokenWrites.run(found.id, async () => {
+              const seen = await dal.findLiveToken(scope!.id, reuseTokenType, fingerprint);
+              return write(seen, await plan(seen));
+            });
+          },
+          { attempts: MAX_ATTEMPTS, retryOn: isUniqueViolation },
+        ),
       );
     },
 
@@ -338,128 +377,150 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     },
 
     async update(caller: MerchantCaller, reuseToken: string, input: UpdateTokenInput): Promise<TokenView> {
-      const row = await findOwned(caller, reuseToken);
-      assertUsable(row);
-      const errors = new IssueList();
+      const first = await findOwned(caller, reuseToken);
+      assertUsable(first);
+      // A token never changes scope: what its scope allows is looked up once.
+      let schemeIssue: string | undefined;
       if (input.schemeTokenAction !== undefined) {
-        const scope = await dal.findScope(caller.merchantId, row.token_scope_id);
-        errors.add(
-          'schemeTokenAction',
-          'unsupported',
-          scope?.network_tokens
-            ? 'scheme (network) tokens are not available yet on this platform'
-            : 'the token scope of this token does not enable network tokens',
-        );
+        const scope = await dal.findScope(caller.merchantId, first.token_scope_id);
+        schemeIssue = scope?.network_tokens
+          ? 'scheme (network) tokens are not available yet on this platform'
+          : 'the token scope of this token does not enable network tokens';
       }
-      if (input.encryptedCard !== undefined && input.publicKeyAlias === undefined) {
-        errors.add('publicKeyAlias', 'required', 'is required with encrypted_card');
-      }
-      if (input.cvv !== undefined && input.encryptedCard === undefined) {
-        // Validated so the caller learns of a typo, then dropped: CVV is never stored (PCI DSS 3.3).
-        // With a new encrypted card the CVV belongs to that card and is checked once it is decrypted.
-        const problem = validateCvv(input.cvv, row.brand ?? undefined);
-        if (problem) errors.add('cvv', 'invalid', problem);
-      }
-      if (input.cardHolderName !== undefined) {
-        const problem = validateHolderName(input.cardHolderName);
-        if (problem) errors.add('cardHolderName', 'invalid', problem);
-      }
-      // The expiry the token ends up with: the fields sent, else the new card's (checked once it is decrypted), else the stored one.
-      const checkResultingExpiry = (month: number, year: number, into: IssueList) => {
-        if (input.expiryMonth === undefined && input.expiryYear === undefined) return;
-        const check = checkExpiry(input.expiryMonth ?? month, input.expiryYear ?? year, clock());
-        const field = input.expiryYear !== undefined ? 'expiryYear' : 'expiryMonth';
-        if (check === 'invalid') into.add(field, 'invalid', 'is not a possible expiry date');
-        if (check === 'expired') into.add(field, 'expired', 'the card would be expired');
+      // The new card is decrypted once, however many times the change is planned.
+      let decrypted: Promise<CapturedCard> | undefined;
+      const decryptOnce = () => (decrypted ??= decryptCard(caller.merchantId, input.publicKeyAlias!, input.encryptedCard!));
+
+      /** Validates the PATCH against the token as `row` is, and decides what it writes. Crypto only, no SQL. */
+      const plan = async (row: CardTokenRow): Promise<UpdatePlan> => {
+        assertUsable(row);
+        const errors = new IssueList();
+        if (schemeIssue !== undefined) errors.add('schemeTokenAction', 'unsupported', schemeIssue);
+        if (input.encryptedCard !== undefined && input.publicKeyAlias === undefined) {
+          errors.add('publicKeyAlias', 'required', 'is required with encrypted_card');
+        }
+        if (input.cvv !== undefined && input.encryptedCard === undefined) {
+          // Validated so the caller learns of a typo, then dropped: CVV is never stored (PCI DSS 3.3).
+          // With a new encrypted card the CVV belongs to that card and is checked once it is decrypted.
+          const problem = validateCvv(input.cvv, row.brand ?? undefined);
+          if (problem) errors.add('cvv', 'invalid', problem);
+        }
+        if (input.cardHolderName !== undefined) {
+          const problem = validateHolderName(input.cardHolderName);
+          if (problem) errors.add('cardHolderName', 'invalid', problem);
+        }
+        // The expiry the token ends up with: the fields sent, else the new card's (checked once it is decrypted), else the stored one.
+        const checkResultingExpiry = (month: number, year: number, into: IssueList) => {
+          if (input.expiryMonth === undefined && input.expiryYear === undefined) return;
+          const check = checkExpiry(input.expiryMonth ?? month, input.expiryYear ?? year, clock());
+          const field = input.expiryYear !== undefined ? 'expiryYear' : 'expiryMonth';
+          if (check === 'invalid') into.add(field, 'invalid', 'is not a possible expiry date');
+          if (check === 'expired') into.add(field, 'expired', 'the card would be expired');
+        };
+        if (input.encryptedCard === undefined) checkResultingExpiry(row.expiry_month, row.expiry_year, errors);
+        checkTokenExpiryDate(input.tokenExpiryDate, errors);
+        errors.throwIfAny();
+
+        const owner = merchantOwner(caller.merchantId);
+        const card = input.encryptedCard !== undefined ? await decryptOnce() : undefined;
+        if (card) {
+          const cardErrors = new IssueList();
+          if (input.cvv !== undefined) {
+            const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
+            if (problem) cardErrors.add('cvv', 'invalid', problem);
+          }
+          checkResultingExpiry(card.expiryMonth, card.expiryYear, cardErrors);
+          if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !preservesFormatOf(row.reuse_token, card.pan)) {
+            cardErrors.add(
+              'encryptedCard',
+              'conflict',
+              `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`,
+            );
+          }
+          cardErrors.throwIfAny();
+        }
+        const previous = await openCard(row);
+        const next: SealedCard = { ...previous };
+        const changes: CardTokenChanges = { updated_at: clock().toISOString() };
+        if (card) {
+          // Relink: the token now stands for another card. Its fingerprint and analytics token follow the PAN.
+          if (includesReuse(row.token_type)) next.pan = card.pan;
+          if (card.cardholderName !== undefined) next.cardholderName = card.cardholderName;
+          changes.fingerprint = await sealed.panFingerprint(owner, card.pan);
+          if (includesAnalytics(row.token_type)) changes.analytics_token = await sealed.analyticsToken(owner, card.pan);
+          changes.bin = panBin(card.pan);
+          changes.last_four = panLastFour(card.pan);
+          changes.brand = cardBrandOf(card.brand, binTable.lookup(card.pan)) ?? null;
+          changes.expiry_month = card.expiryMonth;
+          changes.expiry_year = card.expiryYear;
+        }
+        if (input.cardHolderName !== undefined) next.cardholderName = input.cardHolderName;
+        if (input.cardHolderEmail !== undefined) next.cardHolderEmail = input.cardHolderEmail;
+        if (input.expiryMonth !== undefined) changes.expiry_month = input.expiryMonth;
+        if (input.expiryYear !== undefined) changes.expiry_year = normalizeExpiryYear(input.expiryYear);
+        if (input.tokenExpiryDate !== undefined) changes.token_expiry_date = input.tokenExpiryDate;
+        const seal = await sealed.seal(owner, row.id, next);
+        changes.card_sealed = seal.sealed;
+        changes.key_version = seal.keyVersion;
+        // In the order the caller gave them; never the CVV nor the card itself.
+        const audited = (Object.keys(input) as Array<keyof UpdateTokenInput>).flatMap((key) => AUDITED_UPDATE_FIELDS[key] ?? []);
+        return { changes, next, audited: audited.concat(card ? ['card'] : []) };
       };
-      if (input.encryptedCard === undefined) checkResultingExpiry(row.expiry_month, row.expiry_year, errors);
-      checkTokenExpiryDate(input.tokenExpiryDate, errors);
-      errors.throwIfAny();
 
-      const owner = merchantOwner(caller.merchantId);
-      const card = input.encryptedCard !== undefined ? await decryptCard(caller.merchantId, input.publicKeyAlias!, input.encryptedCard) : undefined;
-      if (card) {
-        const cardErrors = new IssueList();
-        if (input.cvv !== undefined) {
-          const problem = validateCvv(input.cvv, card.brand ?? binTable.lookup(card.pan)?.brand);
-          if (problem) cardErrors.add('cvv', 'invalid', problem);
+      // PATCHes of one token are serialized in this process, and across instances by the row lock below; each
+      // answers the state it produced, planned from the state it found.
+      return tokenWrites.run(first.id, async () => {
+        const seen = await findOwned(caller, reuseToken);
+        if (seen.id !== first.id) throw new NotFound('token');
+        const planned = await plan(seen);
+        try {
+          const done = await transact(async (tx) => {
+            const locked = await dal.lockToken(tx, seen.id);
+            if (!locked) throw new NotFound('token');
+            const chosen = sameRow(locked, seen) ? planned : await plan(locked);
+            if (!(await dal.updateToken(tx, locked.id, { rowVersion: locked.row_version }, chosen.changes))) throw changedUnderLock();
+            holders.forget(locked.id);
+            const after = { ...locked, ...chosen.changes, row_version: locked.row_version + 1 } as CardTokenRow;
+            await record(tx, caller, 'merchant.token.updated', after, locked.status, after.status, { fields: chosen.audited });
+            return { after, next: chosen.next };
+          });
+          return toView(done.after, done.next);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new Conflict('already_exists', 'this card already has another token in this token scope', 'encryptedCard');
+          throw error;
         }
-        checkResultingExpiry(card.expiryMonth, card.expiryYear, cardErrors);
-        if (row.reuse_token_type !== 'INTERNAL' && row.reuse_token !== null && !preservesFormatOf(row.reuse_token, card.pan)) {
-          cardErrors.add(
-            'encryptedCard',
-            'conflict',
-            `a ${row.reuse_token_type} token keeps the first six and last four digits of its card number: tokenize this card with PUT instead`,
-          );
-        }
-        cardErrors.throwIfAny();
-      }
-      const previous = await openCard(row);
-      const next: SealedCard = { ...previous };
-      const changes: CardTokenChanges = { updated_at: clock().toISOString() };
-      if (card) {
-        // Relink: the token now stands for another card. Its fingerprint and analytics token follow the PAN.
-        if (includesReuse(row.token_type)) next.pan = card.pan;
-        if (card.cardholderName !== undefined) next.cardholderName = card.cardholderName;
-        changes.fingerprint = await sealed.panFingerprint(owner, card.pan);
-        if (includesAnalytics(row.token_type)) changes.analytics_token = await sealed.analyticsToken(owner, card.pan);
-        changes.bin = panBin(card.pan);
-        changes.last_four = panLastFour(card.pan);
-        changes.brand = cardBrandOf(card.brand, binTable.lookup(card.pan)) ?? null;
-        changes.expiry_month = card.expiryMonth;
-        changes.expiry_year = card.expiryYear;
-      }
-      if (input.cardHolderName !== undefined) next.cardholderName = input.cardHolderName;
-      if (input.cardHolderEmail !== undefined) next.cardHolderEmail = input.cardHolderEmail;
-      if (input.expiryMonth !== undefined) changes.expiry_month = input.expiryMonth;
-      if (input.expiryYear !== undefined) changes.expiry_year = normalizeExpiryYear(input.expiryYear);
-      if (input.tokenExpiryDate !== undefined) changes.token_expiry_date = input.tokenExpiryDate;
-      const seal = await sealed.seal(owner, row.id, next);
-      changes.card_sealed = seal.sealed;
-      changes.key_version = seal.keyVersion;
-      // In the order the caller gave them; never the CVV nor the card itself.
-      const audited = (Object.keys(input) as Array<keyof UpdateTokenInput>).flatMap((key) => AUDITED_UPDATE_FIELDS[key] ?? []);
-
-      try {
-        const updated = await transact(async (tx) => {
-          if (!(await dal.updateToken(tx, row.id, { rowVersion: row.row_version }, changes))) throw new LostRace();
-          holders.forget(row.id);
-          const after = { ...row, ...changes, row_version: row.row_version + 1 } as CardTokenRow;
-          await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, { fields: audited.concat(card ? ['card'] : []) });
-          return after;
-        });
-        return toView(updated, next);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new Conflict('already_exists', 'this card already has another token in this token scope', 'encryptedCard');
-        if (error instanceof LostRace) throw new InvalidInput({ field: 'id', reason: 'conflict', message: 'the token was changed concurrently; retry' });
-        throw error;
-      }
+      });
     },
 
     async setStatus(caller: MerchantCaller, reuseToken: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<void> {
-      await withRetries(async () => {
-        const row = await findOwned(caller, reuseToken);
-        assertUsable(row);
-        if (row.status === status) return;
-        await transact(async (tx) => {
-          if (!(await dal.updateToken(tx, row.id, { status: row.status }, { status, updated_at: clock().toISOString() }))) throw new LostRace();
+      const seen = await findOwned(caller, reuseToken);
+      await tokenWrites.run(seen.id, () =>
+        transact(async (tx) => {
+          // Decided on the row as it is now, locked: concurrent calls apply one after the other.
+          const row = await dal.lockToken(tx, seen.id);
+          if (!row) throw new NotFound('token');
+          assertUsable(row);
+          if (row.status === status) return;
+          if (!(await dal.updateToken(tx, row.id, { rowVersion: row.row_version }, { status, updated_at: clock().toISOString() }))) throw changedUnderLock();
           await record(tx, caller, status === 'ACTIVE' ? 'merchant.token.activated' : 'merchant.token.suspended', row, row.status, status);
-        });
-      });
+        }),
+      );
     },
 
     async delete(caller: MerchantCaller, reuseToken: string): Promise<void> {
-      await withRetries(async () => {
-        const row = await findOwned(caller, reuseToken);
-        if (row.status === 'DELETED') return;
-        await transact(async (tx) => {
+      const seen = await findOwned(caller, reuseToken);
+      await tokenWrites.run(seen.id, () =>
+        transact(async (tx) => {
+          const row = await dal.lockToken(tx, seen.id);
+          if (!row) throw new NotFound('token');
+          if (row.status === 'DELETED') return;
           // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
           const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };
-          if (!(await dal.updateToken(tx, row.id, { status: row.status }, destroyed))) throw new LostRace();
+          if (!(await dal.updateToken(tx, row.id, { rowVersion: row.row_version }, destroyed))) throw changedUnderLock();
           holders.forget(row.id);
           await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
-        });
-      });
+        }),
+      );
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
+import { noMetrics, type Metrics } from '../metrics.js';
 import type { Database } from './schema.js';
 import { migrateToLatest, pendingMigrations } from './migrations.js';
 import type { Transact } from './transactions.js';
@@ -29,6 +30,13 @@ export interface StoreOptions {
   migrate?: boolean;
   /** Where failures outside any query (an idle pooled connection dropping) are reported. Default: stderr. */
   onBackgroundError?: (error: Error) => void;
+  /** Where transaction and commit-batch timings go (src/metrics.ts). Default: nowhere. */
+  metrics?: Metrics;
+  /**
+   * PostgreSQL: how long to wait at open for a server that does not answer yet, with backoff, before failing
+   * (TESSERA_DATABASE_WAIT_SECONDS). Default 0: one attempt.
+   */
+  waitSeconds?: number;
 }
 
 const reportToStderr = (error: Error) => {
@@ -37,17 +45,25 @@ const reportToStderr = (error: Error) => {
 
 export async function openStore(config: DatabaseConfig, options: StoreOptions = {}): Promise<Store> {
   let opened: { db: Kysely<Database>; transact: Transact; schema?: string | undefined };
+  const metrics = options.metrics ?? noMetrics;
   if (config.engine === 'sqlite') {
-    opened = openSqlite(config.path);
+    opened = openSqlite(config.path, metrics);
   } else {
     // Loaded only for PostgreSQL, like pg itself.
     const { openPostgres } = await import('./postgres/open.js');
-    opened = await openPostgres(config.url, { onPoolError: options.onBackgroundError ?? reportToStderr });
+    opened = await openPostgres(config.url, {
+      onPoolError: options.onBackgroundError ?? reportToStderr,
+      metrics,
+      waitSeconds: options.waitSeconds ?? 0,
+    });
   }
   const { db, transact, schema } = opened;
   if (options.migrate !== false) {
     try {
-      await migrateToLatest(db as unknown as Kysely<unknown>, schema);
+      // Checked first, with reads only: a database whose schema is current opens even while it cannot be written
+      // (a read-only file), and then serves reads and answers writes 503 until it can.
+      const pending = await pendingMigrations(db as unknown as Kysely<unknown>, schema);
+      if (pending.length > 0) await migrateToLatest(db as unknown as Kysely<unknown>, schema);
     } catch (error) {
       await db.destroy().catch(() => undefined);
       throw error;

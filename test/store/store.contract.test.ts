@@ -10,7 +10,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.js';
 import { isUniqueViolation } from '../../src/store/errors.js';
-import { SERIALIZATION_ATTEMPTS } from '../../src/store/postgres/transact.js';
+import { TRANSACTION_ATTEMPTS as SERIALIZATION_ATTEMPTS } from '../../src/store/postgres/transact.js';
 import { ENGINES, freshDatabase, POSTGRES_URL, type TestDatabase } from '../support/engines.js';
 import { merchantExists, tableNames } from './helpers.js';
 
@@ -195,7 +195,7 @@ describe.each(ENGINES)('store contract on %s', (engine) => {
               always++;
               throw serialization();
             }),
-          ).rejects.toMatchObject({ code: '40001' });
+          ).rejects.toMatchObject({ kind: 'unavailable', dependency: 'database', cause: { code: '40001' } });
           expect(always).toBe(SERIALIZATION_ATTEMPTS);
         } else {
           await expect(flaky).rejects.toMatchObject({ code: '40001' });

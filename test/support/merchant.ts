@@ -13,7 +13,7 @@ export interface TestMerchant {
 }
 
 export async function bootstrapMerchant(
-  server: TestServer,
+  server: Pick<TestServer, 'baseUrl' | 'adminToken'>,
   scopeOptions: { network_tokens?: boolean; par?: boolean; token_ttl_days?: number } = {},
   algorithm: 'curve25519' | 'rsa3072' = 'curve25519',
 ): Promise<TestMerchant> {

@@ -4,7 +4,7 @@
  * `body.<snake_case>` details, exactly as the API has always answered.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput, type NetworkFailure, NotFound, RateLimited, type FieldIssue } from '../../errors.js';
+import { DomainError, InvalidInput, type NetworkFailure, NotFound, RateLimited, Unavailable, type FieldIssue } from '../../errors.js';
 import { NoSuchRoute } from '../../http/edges.js';
 import { requestProblem } from '../../http/request-problem.js';
 import { validationDetails } from '../../http/validation.js';
@@ -44,6 +44,8 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
 function toAdmin(error: FastifyError | Error): [number, AdminError] {
   // Answers of the edge itself (edges.ts sets Retry-After and Allow).
   if (error instanceof RateLimited) return [429, { error_code: 'rate_limited', message: `too many requests: retry after ${error.retryAfterSeconds} s` }];
+  // Operators read the admin API: the cause is theirs to fix ("the database file is read-only"), never data.
+  if (error instanceof Unavailable) return [503, { error_code: 'unavailable', message: `${error.dependency} unavailable: ${error.message}` }];
   if (error instanceof NoSuchRoute) {
     return error.allowed.length > 0
       ? [405, { error_code: 'method_not_allowed', message: `method not allowed (allowed: ${error.allowed.join(', ')})` }]

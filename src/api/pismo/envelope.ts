@@ -5,7 +5,7 @@
  * 500 "Fail on send event" for a timeout or network error, 400 ERR4021 when the network refused.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Conflict, DomainError, InvalidInput, NetworkFailure, NotFound, RateLimited, type ConflictReason, type FieldIssue } from '../../errors.js';
+import { Conflict, DomainError, InvalidInput, NetworkFailure, NotFound, RateLimited, Unavailable, type ConflictReason, type FieldIssue } from '../../errors.js';
 import { NoSuchRoute } from '../../http/edges.js';
 import { requestProblem } from '../../http/request-problem.js';
 import { validationDetails } from '../../http/validation.js';
@@ -51,6 +51,7 @@ export function pismoErrorHandler(error: FastifyError | Error, request: FastifyR
 function toPismo(error: FastifyError | Error): [number, PismoError] {
   // Answers of the edge itself (edges.ts sets Retry-After and Allow).
   if (error instanceof RateLimited) return [429, { error_code: ERR.rateLimited, message: 'Too many requests' }];
+  if (error instanceof Unavailable) return [503, { error_code: ERR.unavailable, message: 'Service temporarily unavailable: retry later' }];
   if (error instanceof NoSuchRoute) {
     return error.allowed.length > 0
       ? [405, { error_code: ERR.methodNotAllowed, message: 'Method not allowed' }]

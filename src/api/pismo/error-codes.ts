@@ -17,5 +17,6 @@ export const ERR = {
   rateLimited: 'ERR4290',
   unauthorized: 'ERR9786',
   networkFailure: 'ERR5001',
+  unavailable: 'ERR5030',
   internal: 'ERR5446',
 } as const;

@@ -4,7 +4,7 @@
  * domain fields, which fields.ts translates.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Conflict, DomainError, InvalidInput, RateLimited } from '../../errors.js';
+import { Conflict, DomainError, InvalidInput, RateLimited, Unavailable } from '../../errors.js';
 import { NoSuchRoute } from '../../http/edges.js';
 import { validationDetails } from '../../http/validation.js';
 import { requestProblem } from '../../http/request-problem.js';
@@ -18,6 +18,7 @@ const MESSAGES = {
   405: 'The requested method is not supported by this resource. The methods it supports are listed in the Allow header of the response.',
   429: 'Too many requests. The number of requests allowed for your credentials or your address has been exceeded: wait for the number of seconds given in the Retry-After header of the response before trying again.',
   500: 'Unexpected error: if the error persists, please contact an administrator, quoting the code and timestamp of this error',
+  503: 'Service temporarily unavailable. A dependency of the service (its database) cannot be reached right now: retry after the number of seconds given in the Retry-After header of the response.',
 } as const;
 
 type Status = keyof typeof MESSAGES;
@@ -50,6 +51,8 @@ export function verifoneErrorHandler(error: FastifyError | Error, request: Fasti
 function toVerifone(error: FastifyError | Error): VerifoneError {
   // Answers of the edge itself (edges.ts sets Retry-After and Allow).
   if (error instanceof RateLimited) return verifoneError(429);
+  // The contract's 5xx envelope, with the status of what happened: a 503 the client may retry (Retry-After).
+  if (error instanceof Unavailable) return verifoneError(503);
   if (error instanceof NoSuchRoute) return error.allowed.length > 0 ? verifoneError(405) : verifoneError(404, { path: 'no such operation' });
   if (error instanceof DomainError) {
     if (error instanceof InvalidInput) {
