@@ -14,6 +14,7 @@ import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
+import type { Metrics } from './metrics.js';
 import { addOperationalRoutes } from './http/ops.js';
 import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
@@ -49,6 +50,8 @@ import { registerSandboxRoutes } from './api/sandbox/routes.js';
 export interface CoreOptions {
   logger?: Logger;
   clock?: Clock;
+  /** What the parts measure (buildApp hands in the one /metrics serves); nothing measured when omitted. */
+  metrics?: Metrics;
 }
 
 /** Everything but HTTP: what the server and the CLI's admin commands share. */
@@ -110,7 +113,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);
-  const captureKeys = createCaptureKeyService({ dal: merchantDal, transact: store.transact, sealed, clock });
+  const captureKeys = createCaptureKeyService({
+    dal: merchantDal,
+    transact: store.transact,
+    sealed,
+    clock,
+    decryption: config.decryption,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -183,11 +193,12 @@ export interface App {
 }
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
-  const core = await buildCore(config, options);
+  const metrics = createMetrics();
+  const core = await buildCore(config, { ...options, metrics });
   const http = createHttpServer(core.logger, config.http);
   // Before the APIs, so that every route is counted by the metrics hook.
   await addOperationalRoutes(http, {
-    metrics: createMetrics(),
+    metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     readiness: readinessChecks({
       database: { ping: () => core.store.ping() },
