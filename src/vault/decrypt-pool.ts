@@ -11,9 +11,10 @@
  * measured). Workers start on demand, so an idle process pays for none.
  *
  * Fairness: every job belongs to an owner (the merchant). Each owner has its own FIFO queue, and the queues are
- * served round-robin, one job per turn, whenever a worker has room (`inFlightPerWorker` jobs at most, so a worker
- * never holds a long backlog of one owner's slow RSA decrypts). One owner's flood therefore delays another owner's
- * job by at most one turn of the ring, not by the length of the flood. An owner may have at most
+ * served round-robin, one job per turn, whenever a worker has room. A worker holds jobs of one owner at a time,
+ * `inFlightPerWorker` at most, so it never holds a long backlog of one owner's slow RSA decrypts, and another
+ * owner's job never runs interleaved with them. One owner's flood therefore delays another owner's job by what a
+ * worker holds and one turn of the ring, not by the length of the flood. An owner may have at most
  * `queuePerOwner` decryptions queued or running; beyond that decrypt() rejects at once with DecryptQueueFull
  * (the caller answers 429 with Retry-After) instead of growing everyone's latency.
  *
@@ -76,7 +77,7 @@ export interface DecryptPoolOptions {
   workers?: number;
   /** Decryptions one owner may have queued or running. Default 64. */
   queuePerOwner?: number;
-  /** Jobs handed to one worker at a time (the rest wait in the owners' queues). Default 2. */
+  /** Jobs of one owner handed to one worker at a time (the rest wait in the owners' queues). Default 2. */
   inFlightPerWorker?: number;
   /**
    * A started worker with requests outstanding that answers none for this long is presumed hung and stopped.
@@ -130,6 +131,8 @@ interface Slot {
   pending: Map<number, Job>;
   /** Keys this worker has been sent (pool key numbers). */
   keys: Set<number>;
+  /** The owner of the jobs it holds (meaningful only while `pending` is not empty). */
+  owner: string | undefined;
   /** Whether the worker has finished loading its modules. */
   ready: boolean;
   /** Last time this worker answered, got ready, or took on work while idle; its start time before it is ready. */
@@ -205,7 +208,7 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
 
   function spawn(index: number): Slot {
     const worker = new Worker(entry, { resourceLimits });
-    const slot: Slot = { worker, pending: new Map(), keys: new Set(), ready: false, lastProgress: Date.now(), dead: false };
+    const slot: Slot = { worker, pending: new Map(), keys: new Set(), owner: undefined, ready: false, lastProgress: Date.now(), dead: false };
     slots[index] = slot;
     worker.on('message', (reply: DecryptWorkerReply) => {
       if ('ready' in reply) {
@@ -238,9 +241,14 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
     }
   }
 
-  /** The worker with the most room (a live one before starting another), or undefined when all are full. */
-  function roomiest(): Slot | undefined {
-    let best: Slot | undefined;
+  /**
+   * Where `owner`'s next job may run: an idle worker, else a new one if there is room for it, else a worker
+   * already busy with this owner's jobs and below `inFlightPerWorker`. Jobs of different owners never share a
+   * worker: inside one, a fast curve25519 decrypt would wait for the slow RSA decrypts beside it at each of its
+   * asynchronous steps. Pipelining one owner's jobs keeps a busy merchant's throughput up.
+   */
+  function placeFor(owner: string): Slot | undefined {
+    let serving: Slot | undefined;
     let empty = -1;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
@@ -248,20 +256,22 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
         if (empty === -1) empty = i;
         continue;
       }
-      if (slot.pending.size < inFlightPerWorker && (!best || slot.pending.size < best.pending.size)) best = slot;
+      if (slot.pending.size === 0) return slot;
+      if (slot.owner === owner && slot.pending.size < inFlightPerWorker && (!serving || slot.pending.size < serving.pending.size)) serving = slot;
     }
-    // Idle live worker: use it. Otherwise start another before piling a second job on a busy one.
-    if (best && best.pending.size === 0) return best;
     if (empty !== -1) return spawn(empty);
-    return best;
+    return serving;
   }
 
-  /** Hands queued jobs, one owner per turn, to workers while they have room. */
+  /**
+   * Hands queued jobs to workers, one owner per turn. When the owner whose turn it is cannot be placed, nobody
+   * else is either: it gets the next worker that frees up, so no owner's turn is skipped for long.
+   */
   function dispatch(): void {
     while (queued > 0 && !stopped) {
-      const slot = roomiest();
-      if (!slot) break;
       const [owner, queue] = queues.entries().next().value as [string, Job[]];
+      const slot = placeFor(owner);
+      if (!slot) break;
       const job = queue.shift()!;
       queued--;
       queues.delete(owner);
@@ -278,6 +288,7 @@ export function createDecryptPool(options: DecryptPoolOptions = {}): DecryptPool
       slot.worker.ref();
     }
     slot.pending.set(id, job);
+    slot.owner = job.owner;
     try {
       slot.worker.postMessage(job.start(slot, id));
     } catch (error) {
