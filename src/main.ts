@@ -20,6 +20,7 @@ import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
+import { createTokenExpiry, startTokenExpiry, type ExpiryJob, type TokenExpiry } from './merchant/token-expiry.js';
 import { createMerchantAuthenticator } from './auth/merchant-basic.js';
 import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
 import { createRequestLimits } from './auth/rate-limits.js';
@@ -64,6 +65,8 @@ export interface Core {
   merchants: MerchantAdmin;
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
+  /** Destroys the sealed card of tokens expired longer than the retention period (`tessera expire`, buildApp's job). */
+  tokenExpiry: TokenExpiry;
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
@@ -164,6 +167,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
+    tokenExpiry: createTokenExpiry({ dal: merchantDal, transact: store.transact, clock, retentionDays: config.expiry.retentionDays }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
     authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
@@ -189,6 +193,7 @@ export interface App {
   core: Core;
   http: FastifyInstance;
   reconciler: Reconciler;
+  expiry: ExpiryJob;
   close(): Promise<void>;
 }
 
@@ -224,11 +229,15 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  // Destroys the sealed card of long-expired tokens, at start-up and then periodically.
+  const expiry = startTokenExpiry({ expiry: core.tokenExpiry, intervalMs: config.expiry.intervalMs, logger: core.logger });
   return {
     core,
     http,
     reconciler,
+    expiry,
     async close() {
+      await expiry.stop();
       await reconciler.stop();
       await http.close();
       await core.close();

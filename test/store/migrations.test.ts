@@ -21,7 +21,7 @@ const APP_TABLES = [
   'pan_references',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0009_token_expiry'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
