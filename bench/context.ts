@@ -74,15 +74,15 @@ function expectStatus(result: HttpResult, status: number, what: string): void {
   }
 }
 
-/** Merchant, token scope and curve25519 capture key, through the admin API. */
-export async function bootstrapMerchant(baseUrl: string, adminToken: string): Promise<BenchMerchant> {
+/** Merchant, token scope and capture key (curve25519 unless told), through the admin API. */
+export async function bootstrapMerchant(baseUrl: string, adminToken: string, algorithm: 'curve25519' | 'rsa3072' = 'curve25519'): Promise<BenchMerchant> {
   const admin = { authorization: `Bearer ${adminToken}` };
   const merchant = await http(baseUrl, 'POST', '/admin/v1/merchants', { ...admin, body: { name: 'Bench merchant' } });
   expectStatus(merchant, 201, 'create merchant');
   const merchantId: string = merchant.body.merchant_id;
   const scope = await http(baseUrl, 'POST', `/admin/v1/merchants/${merchantId}/token-scopes`, { ...admin, body: { name: 'bench' } });
   expectStatus(scope, 201, 'create token scope');
-  const key = await http(baseUrl, 'POST', `/admin/v1/merchants/${merchantId}/capture-keys`, { ...admin, body: { algorithm: 'curve25519' } });
+  const key = await http(baseUrl, 'POST', `/admin/v1/merchants/${merchantId}/capture-keys`, { ...admin, body: { algorithm } });
   expectStatus(key, 201, 'create capture key');
   const apiKey = merchant.body.api_key as { id: string; secret: string };
   return {

@@ -16,6 +16,7 @@ import { generateEncryptedCards } from './cards.js';
 import { bootstrapMerchant, CardPool, primeMerchantAuth, type BenchContext } from './context.js';
 import { measurePrimitives, type MicroResults } from './micro.js';
 import { measureStopUnderLoad } from './stop-under-load.js';
+import { describeFairness, runFairness, type FairnessResult } from './fairness.js';
 import { SCENARIOS, GET_TOKEN_COUNT, type RequestBuilder, type Scenario } from './scenarios.js';
 import { machineBusyCpuSeconds, PACKAGE_ROOT, procCpuSeconds, procStatusBytes, sampleRss, startServer, type ServerProcess } from './server.js';
 
@@ -36,6 +37,7 @@ function envNumber(name: string, fallback: number, integer: boolean): number {
 
 const DURATION_SECONDS = envNumber('BENCH_DURATION', 10, false);
 const CARD_COUNT = envNumber('BENCH_CARDS', 12_000, true);
+const FAIRNESS_SECONDS = envNumber('BENCH_FAIRNESS_SECONDS', 5, false);
 
 const MB = 1024 * 1024;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -397,6 +399,9 @@ async function main(): Promise<number> {
   const hwmBytes = procStatusBytes(server.pid, 'VmHWM');
   rssSampler.stop();
   const sampledMaxBytes = Math.max(rssSampler.max(), procStatusBytes(server.pid, 'VmRSS') ?? 0);
+  // After the RSS figures: the flood's RSA keys and messages are not what the RSS ceiling is about.
+  log(`running: fairness (an RSA-3072 flood beside a curve25519 merchant, ${FAIRNESS_SECONDS} s, BENCH_FAIRNESS_SECONDS)…`);
+  const fairness: FairnessResult = await guard(runFairness(server.baseUrl, server.adminToken, FAIRNESS_SECONDS));
   const serverLines = server.outputLines();
   const serverOutput = [...server.output];
   await server.stop();
@@ -415,6 +420,8 @@ async function main(): Promise<number> {
   printResults(results, { ...(hwmBytes !== undefined ? { hwmBytes } : {}), sampledMaxBytes });
   log();
   printWhereTheTimeGoes(results, micro, generation);
+  log();
+  for (const line of describeFairness(fairness)) log(line);
   log();
   if (serverLines > 0) {
     log(`server wrote ${serverLines} line(s) at level warn or above (first ${Math.min(serverLines, 10)}):`);
@@ -467,6 +474,7 @@ async function main(): Promise<number> {
     },
     serverWarnLines: serverLines,
     stopUnderLoad: { seconds: Number(stop.stopSeconds.toFixed(2)), connections: stop.connections, exitCode: stop.exit?.code ?? null },
+    fairness,
   };
   log('BENCH_JSON=' + JSON.stringify(json));
   return 0;

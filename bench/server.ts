@@ -65,6 +65,8 @@ export async function startServer(): Promise<ServerProcess> {
     // The benchmark drives one credential from one address far above any production limit: limits off.
     TESSERA_RATE_LIMIT_PER_ADDRESS: '0',
     TESSERA_RATE_LIMIT_PER_CREDENTIAL: '0',
+    // The issuer scenarios provision their tokens through the sandbox, which production mode leaves off.
+    TESSERA_SANDBOX: 'on',
   };
   let child: ChildProcess;
   try {

@@ -171,6 +171,17 @@ export interface Config {
   nats?: NatsConfig;
   /** Secrets generated on this start (development only), so the CLI can tell the operator once. */
   generated: { adminToken: boolean; masterKey: boolean };
+  /**
+   * Card decryption (src/vault/decrypt-pool.ts): worker threads (TESSERA_DECRYPT_WORKERS, default one per core
+   * beyond the first, at least one) and how many decryptions one merchant may have queued or running
+   * (TESSERA_DECRYPT_QUEUE_PER_MERCHANT, default 64; beyond it, 429 with Retry-After).
+   */
+  decryption: { workers?: number; queuePerMerchant: number };
+  /**
+   * Expired merchant tokens: their sealed card is destroyed once expired for TESSERA_EXPIRED_TOKEN_RETENTION_DAYS
+   * (default 30), by a job run every TESSERA_EXPIRY_INTERVAL_MS (default 1 h; 0: only with `tessera expire`).
+   */
+  expiry: { retentionDays: number; intervalMs: number };
 }
 
 const MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -411,6 +422,10 @@ export function loadConfig(env: Env = process.env): Config {
   const webhooks = parseWebhookConfig(env, problems);
   const nats = problems.take(() => parseNats(env), undefined);
   const databaseWaitSeconds = problems.take(() => intVar(env, 'TESSERA_DATABASE_WAIT_SECONDS', 60, 0, 86_400), 60);
+  const decryptWorkers = env.TESSERA_DECRYPT_WORKERS ? problems.take(() => intVar(env, 'TESSERA_DECRYPT_WORKERS', 1, 1, 256), 1) : undefined;
+  const decryptQueuePerMerchant = problems.take(() => intVar(env, 'TESSERA_DECRYPT_QUEUE_PER_MERCHANT', 64, 1, 100_000), 64);
+  const retentionDays = problems.take(() => intVar(env, 'TESSERA_EXPIRED_TOKEN_RETENTION_DAYS', 30, 0, 36_500), 30);
+  const expiryIntervalMs = problems.take(() => intVar(env, 'TESSERA_EXPIRY_INTERVAL_MS', 3_600_000, 0, 86_400_000), 3_600_000);
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -457,6 +472,8 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks,
     ...(nats ? { nats } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },
+    decryption: { ...(decryptWorkers !== undefined ? { workers: decryptWorkers } : {}), queuePerMerchant: decryptQueuePerMerchant },
+    expiry: { retentionDays, intervalMs: expiryIntervalMs },
   };
 }
 

@@ -20,6 +20,7 @@ import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
+import { createTokenExpiry, startTokenExpiry, type ExpiryJob, type TokenExpiry } from './merchant/token-expiry.js';
 import { createMerchantAuthenticator } from './auth/merchant-basic.js';
 import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
 import { createRequestLimits } from './auth/rate-limits.js';
@@ -59,7 +60,7 @@ import { startNatsPublisher, type NatsPublisher } from './nats/publisher.js';
 export interface CoreOptions {
   logger?: Logger;
   clock?: Clock;
-  /** Where the store reports transaction and commit-batch timings (the server's /metrics). */
+  /** What the parts measure (buildApp hands in the one /metrics serves); nothing measured when omitted. */
   metrics?: Metrics;
 }
 
@@ -73,6 +74,8 @@ export interface Core {
   merchants: MerchantAdmin;
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
+  /** Destroys the sealed card of tokens expired longer than the retention period (`tessera expire`, buildApp's job). */
+  tokenExpiry: TokenExpiry;
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
@@ -128,7 +131,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);
-  const captureKeys = createCaptureKeyService({ dal: merchantDal, transact: store.transact, sealed, clock });
+  const captureKeys = createCaptureKeyService({
+    dal: merchantDal,
+    transact: store.transact,
+    sealed,
+    clock,
+    decryption: config.decryption,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -174,6 +184,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
+    tokenExpiry: createTokenExpiry({ dal: merchantDal, transact: store.transact, clock, retentionDays: config.expiry.retentionDays }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
     authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
@@ -212,14 +223,14 @@ export interface App {
   relay: Relay;
   /** The NATS JetStream publisher, when TESSERA_NATS_URL is set (nats/publisher.ts). */
   nats?: NatsPublisher;
+  expiry: ExpiryJob;
   close(): Promise<void>;
 }
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const metrics = createMetrics();
-  const core = await buildCore(config, { metrics, ...options });
+  const core = await buildCore(config, { ...options, metrics });
   const http = createHttpServer(core.logger, config.http);
-  const metrics = createMetrics();
   // Before the APIs, so that every route is counted by the metrics hook.
   await addOperationalRoutes(http, {
     metrics,
@@ -270,13 +281,17 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
         pollMs: config.webhooks.pollMs,
       })
     : undefined;
+  // Destroys the sealed card of long-expired tokens, at start-up and then periodically.
+  const expiry = startTokenExpiry({ expiry: core.tokenExpiry, intervalMs: config.expiry.intervalMs, logger: core.logger });
   return {
     core,
     http,
     reconciler,
     relay,
     ...(nats ? { nats } : {}),
+    expiry,
     async close() {
+      await expiry.stop();
       await relay.stop();
       await nats?.stop();
       await reconciler.stop();

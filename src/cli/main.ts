@@ -15,6 +15,7 @@ import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer
 import { describeStartup, generatedSecretsNotice, packageVersion } from '../startup.js';
 import { addReconcileCommand } from './reconcile-command.js';
 import { addWebhookCommands } from './webhook-commands.js';
+import { addExpireCommand } from './expire-command.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -224,6 +225,7 @@ program
 
 addReconcileCommand(program);
 addWebhookCommands(program);
+addExpireCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

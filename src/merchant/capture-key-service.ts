@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { SealedData } from '../keys/sealed-data.js';
 import type { CaptureDecryptor, CaptureKeyAlgorithm } from '../vault/capture-types.js';
-import { createDecryptPool } from '../vault/decrypt-pool.js';
+import { createDecryptPool, DecryptQueueFull, type DecryptMetrics } from '../vault/decrypt-pool.js';
+import { RateLimited } from '../errors.js';
 import { encodePublicKeyForDistribution } from '../client/public-key.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Transact } from '../store/transactions.js';
@@ -25,8 +26,9 @@ export interface CaptureKeyService {
   list(merchantId: string): Promise<PublicCaptureKey[]>;
   /**
    * The decryptor for one of this merchant's keys, or undefined when the alias is not theirs. Cached. Its
-   * decrypt() runs in a worker thread; it rejects (a server error, not a verdict on the blob) only if that worker
-   * fails.
+   * decrypt() runs in a worker thread, queued fairly with other merchants' (decrypt-pool.ts); it rejects with
+   * RateLimited when this merchant already has its share of decryptions waiting, and otherwise (a server error,
+   * not a verdict on the blob) only if that worker fails.
    */
   decryptor(merchantId: string, alias: string): Promise<CaptureDecryptor | undefined>;
   /** Stops the decryption worker. */
@@ -38,13 +40,34 @@ export interface CaptureKeyDeps {
   transact: Transact;
   sealed: SealedData;
   clock: Clock;
+  /** Sizes of the decryption pool (TESSERA_DECRYPT_WORKERS, TESSERA_DECRYPT_QUEUE_PER_MERCHANT); defaults otherwise. */
+  decryption?: { workers?: number; queuePerMerchant?: number };
+  metrics?: DecryptMetrics;
+}
+
+/** The pool's refusal of a merchant over its share, as the domain's RateLimited (429 with Retry-After at the edges). */
+function limitedAsRateLimited(decryptor: CaptureDecryptor): CaptureDecryptor {
+  return {
+    keyFingerprint: decryptor.keyFingerprint,
+    decryptionKeyIDs: decryptor.decryptionKeyIDs,
+    decrypt: (blob) =>
+      decryptor.decrypt(blob).catch((error: unknown) => {
+        throw error instanceof DecryptQueueFull ? new RateLimited(error.retryAfterSeconds, 'decrypt_queue') : error;
+      }),
+  };
 }
 
 export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService {
   const { dal, transact, sealed, clock } = deps;
   // Decryption (~1 ms of CPU per curve25519 blob, ~100 ms per RSA one) and key generation run off the request
   // thread, which therefore never loads openpgp (~17 MB of RSS). The worker is started on first use.
-  const pool = createDecryptPool();
+  // Each merchant's decryptions wait in a queue of their own, served round-robin: one merchant's flood of slow
+  // RSA blobs costs the others one turn, and past its share the flooder gets 429 (decrypt-pool.ts).
+  const pool = createDecryptPool({
+    ...(deps.decryption?.workers !== undefined ? { workers: deps.decryption.workers } : {}),
+    ...(deps.decryption?.queuePerMerchant !== undefined ? { queuePerOwner: deps.decryption.queuePerMerchant } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   // Parsing an OpenPGP private key verifies its self-signatures: far too slow to repeat per request.
   const decryptors = new Map<string, Promise<CaptureDecryptor>>();
   const objectId = (alias: string) => `capture-key:${alias}`;
@@ -59,7 +82,7 @@ export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService
   return {
     async create(merchantId, algorithm) {
       const alias = `pk_${randomBytes(10).toString('hex')}`;
-      const pair = await pool.generate(algorithm, alias);
+      const pair = await pool.generate(algorithm, alias, merchantId);
       const owner = merchantOwner(merchantId);
       const { sealed: privateSealed, keyVersion } = await sealed.seal(owner, objectId(alias), pair.privateKeyArmored);
       const at = clock();
@@ -101,7 +124,8 @@ export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService
       if (!row) return undefined;
       const loading = sealed
         .open<string>(merchantOwner(merchantId), objectId(alias), { sealed: row.private_key_sealed, keyVersion: row.key_version })
-        .then((armored) => pool.load(armored));
+        .then((armored) => pool.load(armored, merchantId))
+        .then(limitedAsRateLimited);
       decryptors.set(cacheKey, loading);
       loading.catch(() => decryptors.delete(cacheKey));
       return loading;

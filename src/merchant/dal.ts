@@ -116,6 +116,22 @@ export function createMerchantDal(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /**
+     * Tokens whose expiry date is before `expiredBefore` (YYYY-MM-DD) and whose sealed card still exists, earliest
+     * expiry first: what the retention job (token-expiry.ts) destroys. Deleted tokens have no sealed card.
+     */
+    listExpiredSealedTokens(expiredBefore: string, limit: number): Promise<CardTokenRow[]> {
+      return db
+        .selectFrom('card_tokens')
+        .selectAll()
+        .where('token_expiry_date', '<', expiredBefore)
+        .where('card_sealed', 'is not', null)
+        .orderBy('token_expiry_date')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+    },
+
     // --- capture keys ------------------------------------------------------------------------------------
 
     async insertCaptureKey(tx: Tx, row: Insertable<CaptureKeysTable>): Promise<void> {

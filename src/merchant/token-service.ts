@@ -16,6 +16,7 @@ import { merchantOwner } from '../owners.js';
 import { withRetry } from '../retry.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import type { CaptureKeyService } from './capture-key-service.js';
+import { isTokenExpired } from './token-expiry.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
@@ -97,7 +98,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     const analytics = includesAnalytics(a) || includesAnalytics(b);
     return reuse && analytics ? 'REUSE_AND_ANALYTICS' : reuse ? 'REUSE' : 'ANALYTICS';
   };
-  const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => row.token_expiry_date < isoDate(clock());
+  const isExpired = (row: Pick<CardTokenRow, 'token_expiry_date'>) => isTokenExpired(row, clock());
   const actor = (caller: MerchantCaller) => `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
 
   function checkTokenExpiryDate(value: string | undefined, errors: IssueList): void {
@@ -145,7 +146,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       tokenType: row.token_type as TokenType,
       reuseTokenType: row.reuse_token_type as ReuseTokenType,
       tokenScope: row.token_scope_id,
-      status: row.status as TokenStatus,
+      // The contract has no EXPIRED: an expired token is as final as a deleted one and reads so (token-expiry.ts).
+      status: (row.status !== 'DELETED' && isExpired(row) ? 'DELETED' : row.status) as TokenStatus,
       bin: row.bin,
       lastFour: row.last_four,
       expiryMonth: row.expiry_month,

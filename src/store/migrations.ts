@@ -274,12 +274,23 @@ const eventDelivery: Migration = {
   },
 };
 
+/**
+ * The retention job (merchant/token-expiry.ts) looks up tokens expired long enough whose sealed card is still
+ * there: an index on the expiry date spares it a scan of every token.
+ */
+const tokenExpiry: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('card_tokens_expiry').on('card_tokens').column('token_expiry_date').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
   '0003_network_simulator': networkSimulator,
   '0004_network_operations': networkOperations,
   '0005_event_delivery': eventDelivery,
+  '0009_token_expiry': tokenExpiry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -24,7 +24,14 @@ const APP_TABLES = [
   'webhook_deliveries',
   'webhook_endpoints',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0005_event_delivery'];
+const MIGRATIONS = [
+  '0001_merchant_vault',
+  '0002_issuer_tokens',
+  '0003_network_simulator',
+  '0004_network_operations',
+  '0005_event_delivery',
+  '0009_token_expiry',
+];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
