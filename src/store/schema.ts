@@ -168,6 +168,17 @@ export interface PanReferencesTable {
   network: string;
 }
 
+/**
+ * One row per topic of store/change-feed.ts: `version` grows by one with each change published on the topic (in
+ * the change's own transaction); `subject` is what the last change concerned (an API key id, a data key owner).
+ */
+export interface CacheVersionsTable {
+  topic: string;
+  version: number;
+  subject: string | null;
+  changed_at: string;
+}
+
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -182,4 +193,5 @@ export interface Database {
   network_tokens: NetworkTokensTable;
   pan_references: PanReferencesTable;
   network_operations: NetworkOperationsTable;
+  cache_versions: CacheVersionsTable;
 }

@@ -10,6 +10,7 @@ const APP_TABLES = [
   'accounts',
   'api_keys',
   'audit_log',
+  'cache_versions',
   'capture_keys',
   'card_tokens',
   'data_keys',
@@ -21,7 +22,7 @@ const APP_TABLES = [
   'pan_references',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0008_instance_sync'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;
