@@ -206,6 +206,8 @@ export function createChangeFeed(deps: ChangeFeedDeps): ChangeFeed {
           onConnected: () => void poll(),
           onLost: (error) => log.warn({ err: error }, 'change feed: LISTEN connection lost; reconnecting (the version poll covers the gap)'),
         });
+        // Caught up before start() resolves: the poll begun on connecting (polls are shared while one runs).
+        await poll();
       } else {
         log.info({ engine: 'sqlite' }, 'SQLite is single-instance: run one server per database file (PostgreSQL for several instances)');
       }
