@@ -57,6 +57,8 @@ class ConnectionRefused extends Error {}
 class LoadDriver {
   readonly failures: string[] = [];
   flows = 0;
+  /** HTTP answers received (a refused connection is not one). */
+  requests = 0;
   rerouted = 0;
   /** `${creator key}→${server key}` for every card tokenized and read: which key pairs met. */
   readonly crossings = new Set<string>();
@@ -119,6 +121,7 @@ class LoadDriver {
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
         const text = await response.text();
+        this.requests++;
         return { instance, status: response.status, json: text ? JSON.parse(text) : undefined, text };
       } catch (error) {
         const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -279,6 +282,10 @@ describe.each(ENGINES.filter((engine) => engine === 'postgres'))('a rolling mast
       await driver.stop();
     }
 
+    // Figures, not assertions.
+    console.info(
+      `[rolling-rotation] ${driver.requests} requests in ${driver.flows} flows, ${driver.failures.length} failed, ${driver.rerouted} refused connections re-routed; key pairs met: ${[...driver.crossings].join(', ')}`,
+    );
     expect(driver.failures, `${driver.failures.join('\n')}\n${outputs()}`).toEqual([]);
     expect(driver.flows).toBeGreaterThanOrEqual(FLOWS_PER_STEP * 8);
     // Merchants made under the new key were served by an instance still on the old one, and the other way round.
