@@ -2,11 +2,12 @@
  * The composition root: config → store → vault → services → HTTP. Nothing else wires modules together.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { createFormattedLogger } from './log-format.js';
 import { openStore, type Store } from './store/database.js';
+import { createChangeFeed, type ChangeFeed } from './store/change-feed.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
 import { createDataKeysDal } from './keys/dal.js';
@@ -71,6 +72,8 @@ export interface Core {
   logger: Logger;
   clock: Clock;
   dataKeys: DataKeys;
+  /** Changes other instances must hear of (revoked API keys, rotated data keys); buildApp starts hearing them. */
+  changes: ChangeFeed;
   merchants: MerchantAdmin;
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
@@ -117,6 +120,26 @@ function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
   return { issuer: async () => (await get()).issuer, verifier: async () => (await get()).verifier };
 }
 
+/**
+ * Fails the start when some data key is wrapped by a master key this process does not have (a wrong or missing
+ * key in TESSERA_MASTER_KEY / TESSERA_PREVIOUS_MASTER_KEYS): better than starting and failing every request that
+ * needs one of them.
+ */
+async function refuseUnknownMasterKeys(dataKeys: DataKeys, store: Store): Promise<void> {
+  let summary: Awaited<ReturnType<DataKeys['wrappingSummary']>>;
+  try {
+    summary = await dataKeys.wrappingSummary();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  if (summary.unknown === 0) return;
+  await store.close().catch(() => undefined);
+  throw new ConfigError(
+    `${summary.unknown} data keys are wrapped by a master key that is not configured (id ${summary.unknownMasterKeyIds.join(', ')}): set it as TESSERA_MASTER_KEY or in TESSERA_PREVIOUS_MASTER_KEYS`,
+  );
+}
+
 export async function buildCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const logger = options.logger ?? createFormattedLogger(config.logLevel, config.logFormat);
   const clock = options.clock ?? systemClock;
@@ -126,9 +149,17 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     waitSeconds: config.databaseWaitSeconds,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
-  const rewrapped = await dataKeys.rewrapAll();
-  if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
+  const changes = createChangeFeed({ db: store.db, transact: store.transact, database: config.database, log: logger, clock });
+  // Nothing is re-wrapped here: a process started with a new master key must not move data keys away from a key
+  // the running instances still need. That is `tessera rewrap`, a step of the documented rotation.
+  const dataKeys = createDataKeys({
+    dal: createDataKeysDal(store.db),
+    keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys),
+    clock,
+    onRotated: (owner) => changes.announce('data_key', owner),
+  });
+  changes.subscribe('data_key', (change) => dataKeys.forgetNewest(change.subject));
+  await refuseUnknownMasterKeys(dataKeys, store);
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);
   const captureKeys = createCaptureKeyService({
@@ -174,6 +205,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const network = gateway;
   const webhooksDal = createWebhooksDal(store.db, store.engine);
   const webhookPolicy = { production: config.production, allowPrivate: config.webhooks.allowPrivate, allowedHosts: config.webhooks.allowedHosts };
+  // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
+  const authenticator = withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock);
+  // A key revoked on another instance is forgotten here too (the instance that revoked forgets it at once itself).
+  changes.subscribe('api_key', (change) => (change.subject === undefined ? authenticator.forgetAll() : authenticator.forget(change.subject)));
 
   return {
     config,
@@ -181,12 +216,13 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     logger,
     clock,
     dataKeys,
-    merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
+    changes,
+    merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock, changes }),
     captureKeys,
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
     tokenExpiry: createTokenExpiry({ dal: merchantDal, transact: store.transact, clock, retentionDays: config.expiry.retentionDays }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
-    authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
+    authenticator,
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
     issuerTokens,
     webhooks: createWebhookEndpoints({
@@ -203,6 +239,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     async close() {
       // Each part is closed even if one before it fails to close.
       try {
+        await changes.close();
         await network.close();
       } finally {
         try {
@@ -230,6 +267,8 @@ export interface App {
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const metrics = createMetrics();
   const core = await buildCore(config, { ...options, metrics });
+  // Revocations and key changes made by other instances (or the CLI) reach this one's caches within 2 s.
+  await core.changes.start();
   const http = createHttpServer(core.logger, config.http);
   // Before the APIs, so that every route is counted by the metrics hook.
   await addOperationalRoutes(http, {

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { createLedger } from '../ledger/ledger.js';
 import type { Transact, Tx } from '../store/transactions.js';
+import type { ChangePublisher } from '../store/change-feed.js';
 import { generateSecret, hashSecret } from '../vault/secrets.js';
 import type { AdminDal } from './dal.js';
 
@@ -35,6 +36,8 @@ export interface MerchantAdminDeps {
   dal: AdminDal;
   transact: Transact;
   clock: Clock;
+  /** Tells every instance of a revocation, so none keeps accepting the key from its cache. */
+  changes: ChangePublisher;
 }
 
 export interface MerchantAdmin {
@@ -55,7 +58,7 @@ function validName(raw: string): string {
   return name;
 }
 
-export function createMerchantAdmin({ dal, transact, clock }: MerchantAdminDeps): MerchantAdmin {
+export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantAdminDeps): MerchantAdmin {
   const ledger = createLedger(clock);
 
   async function assertMerchant(merchantId: string): Promise<void> {
@@ -96,10 +99,11 @@ export function createMerchantAdmin({ dal, transact, clock }: MerchantAdminDeps)
     },
 
     async revokeApiKey(merchantId, keyId) {
-      // The revocation and its audit record commit together (they used to be two separate writes).
+      // The revocation, its audit record and the notice to other instances commit together.
       await transact(async (tx) => {
         if (!(await dal.revokeApiKey(tx, merchantId, keyId, clock().toISOString()))) throw new NotFound('api_key');
         await ledger.audit(tx, { actor: 'admin', action: 'api_key.revoked', objectType: 'api_key', objectId: keyId, detail: { merchant_id: merchantId } });
+        await changes.publish(tx, 'api_key', keyId);
       });
     },
 

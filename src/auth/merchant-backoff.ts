@@ -91,5 +91,9 @@ export function withFailureBackoff(inner: MerchantAuthenticator, settings: Backo
       remembered.delete(apiKeyId);
       inner.forget(apiKeyId);
     },
+    forgetAll() {
+      remembered.clear();
+      inner.forgetAll();
+    },
   };
 }

@@ -4,7 +4,9 @@
  * Secrets are stored as scrypt hashes, which cost tens of milliseconds by design. Paying that on every request
  * would cap the API at a few dozen requests per second, so a successful verification is remembered for a short
  * while as an HMAC of the secret under a per-process random key: a later request with the same secret is
- * checked in constant time against that digest, and a revoked key stops working within the cache lifetime.
+ * checked in constant time against that digest. A revocation drops the entry at once: forget() on the instance
+ * that revoked, and on every other one when the change feed tells it (store/change-feed.ts, wired in main.ts);
+ * the cache lifetime is only the last resort.
  *
  * Requests that miss the cache together with the same credentials (every open connection of a client, at start or
  * when the entry expires) share one verification instead of each paying a scrypt: without that, 64 connections
@@ -26,6 +28,8 @@ export interface MerchantAuthenticator {
   authenticate(authorizationHeader: string | undefined): Promise<MerchantCaller>;
   /** Drops a remembered verification at once, e.g. when the key is revoked. */
   forget(apiKeyId: string): void;
+  /** Drops every remembered verification (some key changed on another instance, which one is not known). */
+  forgetAll(): void;
 }
 
 /** What verifying a credential needs to know of an API key; undefined when no key has that id. */
@@ -69,6 +73,11 @@ export function createMerchantAuthenticator(deps: MerchantBasicDeps): MerchantAu
       verified.delete(apiKeyId);
       // Requests from now on verify afresh (and see the revocation) instead of joining a verification in progress.
       for (const flight of verifying.keys()) if (flight.startsWith(`${apiKeyId}:`)) verifying.delete(flight);
+    },
+    forgetAll() {
+      forgets++;
+      verified.clear();
+      verifying.clear();
     },
     async authenticate(header) {
       const credentials = parseBasic(header);

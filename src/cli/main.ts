@@ -16,6 +16,7 @@ import { describeStartup, generatedSecretsNotice, packageVersion } from '../star
 import { addReconcileCommand } from './reconcile-command.js';
 import { addWebhookCommands } from './webhook-commands.js';
 import { addExpireCommand } from './expire-command.js';
+import { addRewrapCommand } from './rewrap-command.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -226,6 +227,7 @@ program
 addReconcileCommand(program);
 addWebhookCommands(program);
 addExpireCommand(program);
+addRewrapCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

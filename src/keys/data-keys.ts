@@ -21,8 +21,37 @@ export interface DataKeys {
   get(owner: string, purpose: KeyPurpose, version: number): Promise<Buffer>;
   /** Adds a new version; new writes use it, old ciphertexts stay readable. */
   rotate(owner: string, purpose: KeyPurpose): Promise<VersionedKey>;
-  /** Re-wraps every data key still wrapped by a former master key. Returns how many were re-wrapped. */
-  rewrapAll(): Promise<number>;
+  /**
+   * Re-wraps up to `limit` data keys still wrapped by another master key than the current one (`tessera rewrap`
+   * calls it batch after batch). Never called implicitly: see README, "Rotating the master key".
+   */
+  rewrapBatch(limit: number): Promise<RewrapBatch>;
+  /** Data keys by the master key that wraps them (`tessera rewrap` reports it before and after). */
+  wrappingSummary(): Promise<WrappingSummary>;
+  /**
+   * Forgets which version is newest for this owner (every owner when omitted): another process rotated a data
+   * key, so the next write reads the newest version again instead of waiting for the cache lifetime.
+   */
+  forgetNewest(owner?: string): void;
+}
+
+export interface RewrapBatch {
+  /** Data keys re-wrapped under the current master key by this batch. */
+  rewrapped: number;
+  /** Whether data keys that this keyring can re-wrap may remain (false: none left). */
+  more: boolean;
+}
+
+export interface WrappingSummary {
+  currentMasterKeyId: string;
+  /** Count of data keys by the id of the master key that wraps them. */
+  byMasterKey: Record<string, number>;
+  /** Data keys wrapped by another key than the current one, but one this keyring has: `tessera rewrap` moves them. */
+  rewrappable: number;
+  /** Data keys wrapped by a master key this keyring does not have (nothing can open them until it is configured). */
+  unknown: number;
+  /** The ids of those master keys. */
+  unknownMasterKeyIds: string[];
 }
 
 const LATEST_VERSION_TTL_MS = 30_000;
@@ -33,9 +62,11 @@ export interface DataKeysDeps {
   dal: DataKeysDal;
   keyring: MasterKeyring;
   clock: Clock;
+  /** Called after a rotation, so other instances forget the newest version they knew (store/change-feed.ts). */
+  onRotated?(owner: string): Promise<void>;
 }
 
-export function createDataKeys({ dal, keyring, clock }: DataKeysDeps): DataKeys {
+export function createDataKeys({ dal, keyring, clock, onRotated }: DataKeysDeps): DataKeys {
   const cache = new Map<string, Buffer>();
   // Which version is newest is re-read now and then, so a rotation done by another process (the CLI) is picked up.
   const latest = new Map<string, { version: number; until: number }>();
@@ -89,17 +120,43 @@ export function createDataKeys({ dal, keyring, clock }: DataKeysDeps): DataKeys 
       const row = await newest(owner, purpose);
       await insertVersion(owner, purpose, (row?.version ?? 0) + 1);
       latest.delete(`${owner}\0${purpose}`);
+      await onRotated?.(owner);
       return self.current(owner, purpose);
     },
-    async rewrapAll() {
-      const stale = await dal.wrappedByOther(keyring.currentId);
-      for (const row of stale) {
+    async rewrapBatch(limit) {
+      // Only rows this keyring can open: one wrapped by an unknown key must not stop the others being moved.
+      const others = keyring.ids.filter((id) => id !== keyring.currentId);
+      if (others.length === 0) return { rewrapped: 0, more: false };
+      const batch = await dal.wrappedByAny(others, limit);
+      let rewrapped = 0;
+      for (const row of batch) {
         const aad = aadFor(row.owner, row.purpose, row.version);
         const key = keyring.unwrap(Buffer.from(row.wrapped_key, 'base64'), row.master_key_id, aad);
         const { wrapped, masterKeyId } = keyring.wrap(key, aad);
-        await dal.rewrap(row, wrapped.toString('base64'), masterKeyId);
+        // Idempotent: a row another process re-wrapped meanwhile is left as it is (and not counted).
+        if (await dal.rewrap(row, wrapped.toString('base64'), masterKeyId)) rewrapped++;
       }
-      return stale.length;
+      return { rewrapped, more: batch.length === limit };
+    },
+    async wrappingSummary() {
+      const byMasterKey = await dal.countByMasterKey();
+      let rewrappable = 0;
+      let unknown = 0;
+      const unknownMasterKeyIds: string[] = [];
+      for (const [id, count] of Object.entries(byMasterKey)) {
+        if (id === keyring.currentId) continue;
+        if (keyring.has(id)) {
+          rewrappable += count;
+        } else {
+          unknown += count;
+          unknownMasterKeyIds.push(id);
+        }
+      }
+      return { currentMasterKeyId: keyring.currentId, byMasterKey, rewrappable, unknown, unknownMasterKeyIds };
+    },
+    forgetNewest(owner) {
+      if (owner === undefined) latest.clear();
+      else for (const key of latest.keys()) if (key.startsWith(`${owner}\0`)) latest.delete(key);
     },
   };
   return self;

@@ -284,12 +284,32 @@ const tokenExpiry: Migration = {
   },
 };
 
+/**
+ * Instances agree (store/change-feed.ts): one row per kind of cached state other instances must drop when it
+ * changes (API keys, data keys), its version bumped in the same transaction as the change. Every instance polls
+ * these rows as the fallback for a missed notification. And `tessera rewrap` finds the data keys still wrapped
+ * by another master key than the current one through an index.
+ */
+const instanceSync: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('cache_versions')
+      .addColumn('topic', 'text', (c) => c.primaryKey())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('subject', 'text')
+      .addColumn('changed_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('data_keys_master_key').on('data_keys').column('master_key_id').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
   '0003_network_simulator': networkSimulator,
   '0004_network_operations': networkOperations,
   '0005_event_delivery': eventDelivery,
+  '0008_instance_sync': instanceSync,
   '0009_token_expiry': tokenExpiry,
 };
 

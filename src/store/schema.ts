@@ -229,6 +229,17 @@ export interface PanReferencesTable {
   network: string;
 }
 
+/**
+ * One row per topic of store/change-feed.ts: `version` grows by one with each change published on the topic (in
+ * the change's own transaction); `subject` is what the last change concerned (an API key id, a data key owner).
+ */
+export interface CacheVersionsTable {
+  topic: string;
+  version: number;
+  subject: string | null;
+  changed_at: string;
+}
+
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -246,4 +257,5 @@ export interface Database {
   event_sequences: EventSequencesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  cache_versions: CacheVersionsTable;
 }

@@ -8,6 +8,7 @@ import { createMerchantAdmin } from '../../src/admin/merchant-admin.js';
 import type { Clock } from '../../src/clock.js';
 import { InvalidInput, NotFound } from '../../src/errors.js';
 import { openStore, type Store } from '../../src/store/database.js';
+import { createChangeFeed } from '../../src/store/change-feed.js';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
 
 describe.each(ENGINES)('merchant admin on %s', (engine) => {
@@ -15,7 +16,9 @@ describe.each(ENGINES)('merchant admin on %s', (engine) => {
   let store: Store;
   const fixed = new Date('2031-02-03T04:05:06.000Z');
   const clock: Clock = () => new Date(fixed);
-  const admin = () => createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock });
+  const silent = { warn: () => undefined, info: () => undefined };
+  const changes = () => createChangeFeed({ db: store.db, transact: store.transact, database: database.config, log: silent, clock });
+  const admin = () => createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock, changes: changes() });
   const audit = (objectId: string) => store.db.selectFrom('audit_log').selectAll().where('object_id', '=', objectId).orderBy('action').execute();
 
   beforeAll(async () => {
@@ -62,7 +65,7 @@ describe.each(ENGINES)('merchant admin on %s', (engine) => {
       if (++readings === 2) throw new Error('audit write failed');
       return new Date(fixed);
     };
-    const broken = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: failing });
+    const broken = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: failing, changes: changes() });
     await expect(broken.revokeApiKey(merchantId, key.id)).rejects.toThrow('audit write failed');
     const row = await store.db.selectFrom('api_keys').select('revoked_at').where('id', '=', key.id).executeTakeFirstOrThrow();
     expect(row.revoked_at).toBeNull();

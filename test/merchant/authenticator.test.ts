@@ -11,6 +11,7 @@ import { createMerchantAuthenticator, type MerchantAuthenticator } from '../../s
 import { createMerchantDal } from '../../src/merchant/dal.js';
 import { createAdminDal } from '../../src/admin/dal.js';
 import { systemClock } from '../../src/clock.js';
+import { createChangeFeed } from '../../src/store/change-feed.js';
 import { Unauthorized } from '../../src/errors.js';
 import { freshDatabase } from '../support/engines.js';
 
@@ -33,14 +34,28 @@ function queryCounter(): KyselyPlugin & { count: number } {
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 let store: Store;
+const database = freshDatabase('sqlite');
+const merchantAdmin = () =>
+  createMerchantAdmin({
+    dal: createAdminDal(store.db),
+    transact: store.transact,
+    clock: systemClock,
+    changes: createChangeFeed({
+      db: store.db,
+      transact: store.transact,
+      database: database.config,
+      log: { warn: () => undefined, info: () => undefined },
+      clock: systemClock,
+    }),
+  });
 let merchantId: string;
 let key: { id: string; secret: string };
 let now = Date.parse('2026-12-01T12:00:00Z');
 const clock = () => new Date(now);
 
 beforeAll(async () => {
-  store = await openStore(freshDatabase('sqlite').config);
-  const admin = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: systemClock });
+  store = await openStore(database.config);
+  const admin = merchantAdmin();
   const created = await admin.createMerchant('auth-tests');
   merchantId = created.merchant_id;
   key = created.api_key;
@@ -86,13 +101,23 @@ describe('merchant authenticator', () => {
 
   it('does not cache a key revoked while its verification was running', async () => {
     const { authenticator, counter } = fresh();
-    const admin = createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock: systemClock });
+    const admin = merchantAdmin();
     const doomed = await admin.createApiKey(merchantId);
     const running = authenticator.authenticate(basic(doomed.id, doomed.secret));
     await admin.revokeApiKey(merchantId, doomed.id);
     authenticator.forget(doomed.id);
     await running; // began before the revocation: may succeed
     await expect(authenticator.authenticate(basic(doomed.id, doomed.secret))).rejects.toBeInstanceOf(Unauthorized);
+    expect(counter.count).toBe(2);
+  });
+
+  it('forgetAll (a change heard from another instance, subject unknown) drops every remembered verification', async () => {
+    const { authenticator, counter } = fresh();
+    await authenticator.authenticate(basic(key.id, key.secret));
+    await authenticator.authenticate(basic(key.id, key.secret));
+    expect(counter.count).toBe(1);
+    authenticator.forgetAll();
+    await authenticator.authenticate(basic(key.id, key.secret));
     expect(counter.count).toBe(2);
   });
 });

@@ -10,6 +10,7 @@ const APP_TABLES = [
   'accounts',
   'api_keys',
   'audit_log',
+  'cache_versions',
   'capture_keys',
   'card_tokens',
   'data_keys',
@@ -30,6 +31,7 @@ const MIGRATIONS = [
   '0003_network_simulator',
   '0004_network_operations',
   '0005_event_delivery',
+  '0008_instance_sync',
   '0009_token_expiry',
 ];
 

@@ -159,6 +159,7 @@ const EXPECTED: Expected = {
     updated_at: 'text',
     delivered_at: 'text?',
   },
+  cache_versions: { topic: 'text', version: 'integer', subject: 'text?', changed_at: 'text' },
 };
 
 /** What a migrated column holds, in the same words: SQLite `integer`/`bigint`, PostgreSQL `int4`/`int8` → integer. */

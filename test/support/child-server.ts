@@ -71,8 +71,11 @@ export interface ChildProcessHandle {
   kill9(): Promise<void>;
   /** SIGTERM, and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts the same command again (same port, environment, database), waiting until it answers. */
-  restart(): Promise<void>;
+  /**
+   * Starts the same command again (same port, environment, database), waiting until it answers. `changes` are
+   * merged into its environment first (a rolling restart onto new keys; Tessera reads an empty value as unset).
+   */
+  restart(changes?: Record<string, string>): Promise<void>;
 }
 
 interface SpawnSpec {
@@ -123,8 +126,9 @@ async function startProcess(spec: SpawnSpec): Promise<ChildProcessHandle> {
     output: () => collected.output(),
     kill9: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
-    async restart() {
+    async restart(changes) {
       await end('SIGKILL');
+      Object.assign(spec.env, changes);
       await launch();
     },
   };

@@ -1,4 +1,7 @@
-/** DELETE /admin/v1/merchants/{merchant_id}/api-keys/{key_id}: the key stops working at once, on this instance too. */
+/**
+ * DELETE /admin/v1/merchants/{merchant_id}/api-keys/{key_id}: the key stops working at once on this instance, and
+ * within 2 s on every other one (the revocation is published on the change feed in its transaction).
+ */
 import type { Operation } from '../../../http/operations.js';
 import { apiKeyParams } from '../params.js';
 import type { AdminApiDeps, PathOf } from '../types.js';
