@@ -10,6 +10,7 @@ import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
 import { createDataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
+import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
@@ -108,6 +109,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
+  const chained = await chainLegacyAuditRecords(store.transact);
+  if (chained > 0) logger.info({ chained }, 'audit records written before the audit chain appended to their chains');
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);
   const captureKeys = createCaptureKeyService({ dal: merchantDal, transact: store.transact, sealed, clock });

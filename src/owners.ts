@@ -5,3 +5,12 @@ export const ISSUER_OWNER = 'issuer';
 
 /** The owner of one merchant's data. */
 export const merchantOwner = (merchantId: string) => `merchant:${merchantId}`;
+
+/** The owner of one issuer account's records (its audit chain). */
+export const accountOwner = (accountId: number | string) => `account:${accountId}`;
+
+/**
+ * The owner of what belongs to no merchant and no account: the admin's own actions, failed authentications, and the
+ * key that signs the audit trail's anchors.
+ */
+export const SYSTEM_OWNER = 'system';

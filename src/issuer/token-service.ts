@@ -22,7 +22,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Transact, UnitOfWork } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
-import { ISSUER_OWNER } from '../owners.js';
+import { accountOwner, ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
 import type { Decision, DecisionRequest, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
@@ -236,7 +236,17 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     const at = clock();
     await recordAudit(
       tx,
-      { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) },
+      {
+        owner: accountOwner(row.account_id),
+        actor,
+        action,
+        objectType: 'network_token',
+        objectId: row.id,
+        statusBefore: before,
+        statusAfter: after,
+        reason,
+        ...(detail ? { detail } : {}),
+      },
       at,
     );
     if (before !== after) {
@@ -272,6 +282,7 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         await recordAudit(
           tx,
           {
+            owner: accountOwner(after.account_id),
             actor: RECONCILER,
             action: 'token.resync',
             objectType: 'network_token',
@@ -470,7 +481,14 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
             // Stamped with the server's clock, as every other record of the token (not the wall clock).
             await recordAudit(
               tx,
-              { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status },
+              {
+                owner: accountOwner(row.account_id),
+                actor: `network:${token.network}`,
+                action: 'token.provisioned',
+                objectType: 'network_token',
+                objectId: row.id,
+                statusAfter: row.status,
+              },
               at,
             );
             await emitEvent(

@@ -1,6 +1,9 @@
-/** The ledger's SQL: one insert into the audit trail, one into the event outbox, always inside a transaction. */
-import type { Insertable } from 'kysely';
-import type { AuditLogTable, EventsTable } from '../store/schema.js';
+/**
+ * The ledger's SQL: the audit trail (records, chain heads, anchors) and the event outbox. Writes happen inside the
+ * caller's transaction.
+ */
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { AuditLogTable, Database, EventsTable } from '../store/schema.js';
 import type { Tx } from '../store/transactions.js';
 
 export async function insertAudit(tx: Tx, row: Insertable<AuditLogTable>): Promise<void> {
@@ -9,4 +12,75 @@ export async function insertAudit(tx: Tx, row: Insertable<AuditLogTable>): Promi
 
 export async function insertEvent(tx: Tx, row: Insertable<EventsTable>): Promise<void> {
   await tx.insertInto('events').values(row).execute();
+}
+
+export interface ChainPosition {
+  sequence: number;
+  prevHash: string;
+}
+
+/**
+ * Claims the next position of `owner`'s chain. The UPDATE takes the head row's lock (PostgreSQL: until commit, so a
+ * concurrent appender to the same chain waits here and then reads this transaction's head; SQLite has one writer).
+ * A chain's first record inserts its head instead; of two racing first appenders the loser's insert does nothing
+ * (it waited for the winner's commit) and it takes the UPDATE path.
+ */
+export async function claimNextPosition(tx: Tx, owner: string, genesisHash: string, at: string): Promise<ChainPosition> {
+  for (;;) {
+    const advanced = await tx
+      .updateTable('audit_chain_heads')
+      .set((eb) => ({ sequence: eb('sequence', '+', 1), updated_at: at }))
+      .where('owner', '=', owner)
+      .returning(['sequence', 'hash'])
+      .executeTakeFirst();
+    if (advanced) return { sequence: Number(advanced.sequence), prevHash: advanced.hash };
+    const created = await tx
+      .insertInto('audit_chain_heads')
+      .values({ owner, sequence: 1, hash: genesisHash, updated_at: at })
+      .onConflict((oc) => oc.column('owner').doNothing())
+      .returning('owner')
+      .executeTakeFirst();
+    if (created) return { sequence: 1, prevHash: genesisHash };
+  }
+}
+
+/** Records the hash of the record just appended at the head (still under the head's lock). */
+export async function setHeadHash(tx: Tx, owner: string, hash: string): Promise<void> {
+  await tx.updateTable('audit_chain_heads').set({ hash }).where('owner', '=', owner).execute();
+}
+
+export type AuditRow = Selectable<AuditLogTable>;
+export type ReadDb = Kysely<Database>;
+
+/** A record written before the audit chain existed (migration 0006): owner '' and sequence 0. */
+export interface UnchainedRecord extends AuditRow {
+  /** The issuer account of the network token it describes, when it describes one. */
+  token_account_id: number | null;
+}
+
+export async function unchainedRecords(tx: Tx, limit: number): Promise<UnchainedRecord[]> {
+  const rows = await tx
+    .selectFrom('audit_log')
+    .leftJoin('network_tokens', (join) => join.onRef('network_tokens.id', '=', 'audit_log.object_id').on('audit_log.object_type', '=', 'network_token'))
+    .selectAll('audit_log')
+    .select('network_tokens.account_id as token_account_id')
+    .where('audit_log.sequence', '=', 0)
+    .orderBy('audit_log.at')
+    .orderBy('audit_log.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, token_account_id: row.token_account_id === null ? null : Number(row.token_account_id) }));
+}
+
+/**
+ * Takes an unchained record for this transaction (its sequence becomes -1 until chained): of two instances chaining
+ * at once, the second waits for the first's commit, then finds the record chained and leaves it.
+ */
+export async function claimUnchained(tx: Tx, id: string): Promise<boolean> {
+  const result = await tx.updateTable('audit_log').set({ sequence: -1 }).where('id', '=', id).where('sequence', '=', 0).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function chainRecord(tx: Tx, id: string, link: Pick<AuditLogTable, 'owner' | 'sequence' | 'prev_hash' | 'hash'>): Promise<void> {
+  await tx.updateTable('audit_log').set(link).where('id', '=', id).execute();
 }

@@ -174,7 +174,16 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     const at = clock();
     await recordAudit(
       tx,
-      { actor: actor(caller), action, objectType: 'card_token', objectId: row.id, statusBefore: before, statusAfter: after, ...(detail ? { detail } : {}) },
+      {
+        owner: merchantOwner(caller.merchantId),
+        actor: actor(caller),
+        action,
+        objectType: 'card_token',
+        objectId: row.id,
+        statusBefore: before,
+        statusAfter: after,
+        ...(detail ? { detail } : {}),
+      },
       at,
     );
     await emitEvent(tx, action, { merchant_id: caller.merchantId, token_scope: row.token_scope_id, reuse_token: row.reuse_token, token_status: after }, at);

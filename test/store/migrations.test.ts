@@ -9,6 +9,8 @@ import { insertMerchant, merchantExists, tableNames } from './helpers.js';
 const APP_TABLES = [
   'accounts',
   'api_keys',
+  'audit_anchors',
+  'audit_chain_heads',
   'audit_log',
   'capture_keys',
   'card_tokens',
@@ -21,7 +23,7 @@ const APP_TABLES = [
   'pan_references',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0006_audit_chain'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;

@@ -63,7 +63,13 @@ const EXPECTED: Expected = {
     status_after: 'text?',
     reason: 'text?',
     detail: 'text?',
+    owner: 'text',
+    sequence: 'integer',
+    prev_hash: 'text',
+    hash: 'text',
   },
+  audit_chain_heads: { owner: 'text', sequence: 'integer', hash: 'text', updated_at: 'text' },
+  audit_anchors: { owner: 'text', sequence: 'integer', hash: 'text', key_version: 'integer', signature: 'text', created_at: 'text' },
   events: { id: 'text', type: 'text', payload: 'text', created_at: 'text', published_at: 'text?' },
   accounts: { id: 'integer', org_id: 'text', program_id: 'text', status: 'text', created_at: 'text' },
   issuer_cards: {
