@@ -98,6 +98,15 @@ export interface RateLimitConfig {
 
 export type LogFormat = 'json' | 'pretty';
 
+export interface AuditConfig {
+  /** TESSERA_AUDIT_ANCHOR_EVERY: a chain is anchored once this many records were appended since its last anchor. */
+  anchorEveryRecords: number;
+  /** TESSERA_AUDIT_ANCHOR_INTERVAL_SECONDS (in ms here): newer records are anchored at the latest this long after. */
+  anchorIntervalMs: number;
+  /** TESSERA_AUDIT_FAILED_AUTH_KEYS_PER_MINUTE: distinct failed-authentication records a minute before they are pooled. */
+  failedAuthKeysPerMinute: number;
+}
+
 export interface Config {
   production: boolean;
   host: string;
@@ -129,6 +138,7 @@ export interface Config {
   /** Timeouts and per-client connection limits of the HTTP server. */
   http: ConnectionLimits;
   rateLimits: RateLimitConfig;
+  audit: AuditConfig;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
   /** Secrets generated on this start (development only), so the CLI can tell the operator once. */
   generated: { adminToken: boolean; masterKey: boolean };
@@ -369,6 +379,11 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerKey: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURES_PER_KEY', 60, 0, 1_000_000), 60),
     authFailureDelayMs: problems.take(() => intVar(env, 'TESSERA_AUTH_FAILURE_DELAY_MS', 100, 0, 10_000), 100),
   };
+  const audit: AuditConfig = {
+    anchorEveryRecords: problems.take(() => intVar(env, 'TESSERA_AUDIT_ANCHOR_EVERY', 1000, 1, 10_000_000), 1000),
+    anchorIntervalMs: problems.take(() => intVar(env, 'TESSERA_AUDIT_ANCHOR_INTERVAL_SECONDS', 60, 1, 86_400), 60) * 1000,
+    failedAuthKeysPerMinute: problems.take(() => intVar(env, 'TESSERA_AUDIT_FAILED_AUTH_KEYS_PER_MINUTE', 1000, 1, 1_000_000), 1000),
+  };
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -410,6 +425,7 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs,
     http,
     rateLimits,
+    audit,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
     generated: { adminToken: adminGenerated, masterKey: masterGenerated },
   };

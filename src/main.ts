@@ -11,6 +11,7 @@ import { createDataKeys, type DataKeys } from './keys/data-keys.js';
 import { createDataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
+import { createAuditAnchors, startAnchorLoop, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
@@ -34,7 +35,7 @@ import { startReconciler, type Reconciler } from './issuer/reconciler.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './auth/account-token.js';
 import { ed25519JwkFromSeed } from './auth/signing-key.js';
 import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
-import { ISSUER_OWNER } from './owners.js';
+import { ISSUER_OWNER, SYSTEM_OWNER } from './owners.js';
 import { registerPismoRoutes } from './api/pismo/routes.js';
 import {
   createHttpGateway,
@@ -68,6 +69,8 @@ export interface Core {
   /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
   gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
+  /** Signs the audit chains' heads (ledger/anchors.ts). */
+  auditAnchors: AuditAnchors;
   close(): Promise<void>;
 }
 
@@ -163,6 +166,13 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     issuerTokens,
     gateway: network,
     accountTokenVerifier: signing.verifier,
+    auditAnchors: createAuditAnchors({
+      db: store.db,
+      transact: store.transact,
+      key: { current: () => dataKeys.current(SYSTEM_OWNER, 'audit-anchor'), get: (version) => dataKeys.get(SYSTEM_OWNER, 'audit-anchor', version) },
+      clock,
+      policy: { everyRecords: config.audit.anchorEveryRecords, intervalMs: config.audit.anchorIntervalMs },
+    }),
     async close() {
       // Each part is closed even if one before it fails to close.
       try {
@@ -182,8 +192,11 @@ export interface App {
   core: Core;
   http: FastifyInstance;
   reconciler: Reconciler;
+  anchorLoop: AnchorLoop;
   close(): Promise<void>;
 }
+
+const ANCHOR_CHECK_MAX_MS = 5_000;
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
@@ -216,11 +229,15 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  // Due chains are looked for often enough that a chain waits for its anchor little longer than the interval.
+  const anchorLoop = startAnchorLoop(core.auditAnchors, Math.min(config.audit.anchorIntervalMs, ANCHOR_CHECK_MAX_MS), core.logger);
   return {
     core,
     http,
     reconciler,
+    anchorLoop,
     async close() {
+      await anchorLoop.stop();
       await reconciler.stop();
       await http.close();
       await core.close();

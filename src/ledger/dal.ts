@@ -3,8 +3,8 @@
  * caller's transaction.
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { AuditLogTable, Database, EventsTable } from '../store/schema.js';
-import type { Tx } from '../store/transactions.js';
+import type { AuditAnchorsTable, AuditLogTable, Database, EventsTable } from '../store/schema.js';
+import type { Executor, Tx } from '../store/transactions.js';
 
 export async function insertAudit(tx: Tx, row: Insertable<AuditLogTable>): Promise<void> {
   await tx.insertInto('audit_log').values(row).execute();
@@ -36,7 +36,7 @@ export async function claimNextPosition(tx: Tx, owner: string, genesisHash: stri
     if (advanced) return { sequence: Number(advanced.sequence), prevHash: advanced.hash };
     const created = await tx
       .insertInto('audit_chain_heads')
-      .values({ owner, sequence: 1, hash: genesisHash, updated_at: at })
+      .values({ owner, sequence: 1, hash: genesisHash, updated_at: at, anchored_sequence: 0, anchored_at: at })
       .onConflict((oc) => oc.column('owner').doNothing())
       .returning('owner')
       .executeTakeFirst();
@@ -83,4 +83,47 @@ export async function claimUnchained(tx: Tx, id: string): Promise<boolean> {
 
 export async function chainRecord(tx: Tx, id: string, link: Pick<AuditLogTable, 'owner' | 'sequence' | 'prev_hash' | 'hash'>): Promise<void> {
   await tx.updateTable('audit_log').set(link).where('id', '=', id).execute();
+}
+
+export interface DueHead {
+  owner: string;
+  sequence: number;
+  hash: string;
+}
+
+/** Chains with records after their newest anchor that are due one: `everyRecords` of them, or the last anchor taken at or before `stale`. */
+export async function headsDueAnAnchor(db: Executor, everyRecords: number, stale: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('audit_chain_heads')
+    .select('owner')
+    .where((eb) =>
+      eb.or([
+        eb('sequence', '>=', eb('anchored_sequence', '+', everyRecords)),
+        eb.and([eb('sequence', '>', eb.ref('anchored_sequence')), eb('anchored_at', '<=', stale)]),
+      ]),
+    )
+    .orderBy('owner')
+    .execute();
+  return rows.map((row) => row.owner);
+}
+
+/** The committed head of a chain, read inside the anchoring transaction. */
+export async function chainHead(db: Executor, owner: string): Promise<DueHead | undefined> {
+  const row = await db.selectFrom('audit_chain_heads').select(['owner', 'sequence', 'hash']).where('owner', '=', owner).executeTakeFirst();
+  return row ? { owner: row.owner, sequence: Number(row.sequence), hash: row.hash } : undefined;
+}
+
+/** Stores an anchor (once: a second instance anchoring the same head adds nothing) and moves the chain's schedule. */
+export async function insertAnchor(tx: Tx, anchor: AuditAnchorsTable): Promise<void> {
+  await tx
+    .insertInto('audit_anchors')
+    .values(anchor)
+    .onConflict((oc) => oc.columns(['owner', 'sequence']).doNothing())
+    .execute();
+  await tx
+    .updateTable('audit_chain_heads')
+    .set({ anchored_sequence: anchor.sequence, anchored_at: anchor.created_at })
+    .where('owner', '=', anchor.owner)
+    .where('anchored_sequence', '<', anchor.sequence)
+    .execute();
 }

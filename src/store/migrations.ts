@@ -231,6 +231,8 @@ const auditChain: Migration = {
       .addColumn('sequence', 'integer', (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('anchored_sequence', 'integer', (c) => c.notNull())
+      .addColumn('anchored_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('audit_anchors')

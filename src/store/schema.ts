@@ -101,6 +101,9 @@ export interface AuditChainHeadsTable {
   sequence: number;
   hash: string;
   updated_at: string;
+  /** The sequence of the chain's newest anchor (0: none yet) and when it was taken (else when the chain began): when the next is due. */
+  anchored_sequence: number;
+  anchored_at: string;
 }
 
 /** A chain's head at one moment, signed with the vault's audit-anchor key (HMAC-SHA256). */

@@ -68,7 +68,7 @@ const EXPECTED: Expected = {
     prev_hash: 'text',
     hash: 'text',
   },
-  audit_chain_heads: { owner: 'text', sequence: 'integer', hash: 'text', updated_at: 'text' },
+  audit_chain_heads: { owner: 'text', sequence: 'integer', hash: 'text', updated_at: 'text', anchored_sequence: 'integer', anchored_at: 'text' },
   audit_anchors: { owner: 'text', sequence: 'integer', hash: 'text', key_version: 'integer', signature: 'text', created_at: 'text' },
   events: { id: 'text', type: 'text', payload: 'text', created_at: 'text', published_at: 'text?' },
   accounts: { id: 'integer', org_id: 'text', program_id: 'text', status: 'text', created_at: 'text' },
