@@ -112,7 +112,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
-  const chained = await chainLegacyAuditRecords(store.transact);
+  const chained = await chainLegacyAuditRecords(store.db, store.transact);
   if (chained > 0) logger.info({ chained }, 'audit records written before the audit chain appended to their chains');
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);

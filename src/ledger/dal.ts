@@ -127,3 +127,7 @@ export async function insertAnchor(tx: Tx, anchor: AuditAnchorsTable): Promise<v
     .where('anchored_sequence', '<', anchor.sequence)
     .execute();
 }
+
+export async function anyChainExists(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('audit_chain_heads').select('owner').limit(1).executeTakeFirst()) !== undefined;
+}

@@ -5,9 +5,9 @@
  * detail or its object, the account of the network token it describes; else the system chain.
  */
 import { accountOwner, merchantOwner, SYSTEM_OWNER } from '../owners.js';
-import type { Transact } from '../store/transactions.js';
+import type { Executor, Transact } from '../store/transactions.js';
 import { GENESIS_HASH, recordHash } from './audit-chain.js';
-import { chainRecord, claimNextPosition, claimUnchained, setHeadHash, type UnchainedRecord, unchainedRecords } from './dal.js';
+import { anyChainExists, chainRecord, claimNextPosition, claimUnchained, setHeadHash, type UnchainedRecord, unchainedRecords } from './dal.js';
 
 const BATCH = 500;
 
@@ -33,8 +33,13 @@ export function legacyOwner(record: UnchainedRecord): string {
   return SYSTEM_OWNER;
 }
 
-/** Chains every unchained record; how many it chained. Safe to run on several instances at once (heads are locked). */
-export async function chainLegacyAuditRecords(transact: Transact): Promise<number> {
+/**
+ * Chains every unchained record; how many it chained. Only while no chain exists yet (the first start after the
+ * upgrade): afterwards an unchained record can only have been written around the ledger, and `tessera audit verify`
+ * reports it as inserted instead of this making it look legitimate. Safe on several instances at once.
+ */
+export async function chainLegacyAuditRecords(db: Executor, transact: Transact): Promise<number> {
+  if (await anyChainExists(db)) return 0;
   let total = 0;
   for (;;) {
     const chained = await transact(async (tx) => {
