@@ -8,10 +8,11 @@ import { createFormattedLogger } from './log-format.js';
 import { openStore, type Store } from './store/database.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
-import { createDataKeysDal } from './keys/dal.js';
+import { createDataKeysDal, type DataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
-import { createAuditAnchors, startAnchorLoop, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
+import { verifyAuditTrail, type VerifyReport } from './ledger/audit-verify.js';
+import { createAuditAnchors, startAnchorLoop, type AnchorKey, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
@@ -74,6 +75,14 @@ export interface Core {
   close(): Promise<void>;
 }
 
+/** The vault key that signs audit anchors: a data key of the system, purpose `audit-anchor`. */
+function anchorKey(dataKeys: DataKeys, dal: DataKeysDal): AnchorKey {
+  return {
+    current: () => dataKeys.current(SYSTEM_OWNER, 'audit-anchor'),
+    get: async (version) => ((await dal.version(SYSTEM_OWNER, 'audit-anchor', version)) ? dataKeys.get(SYSTEM_OWNER, 'audit-anchor', version) : undefined),
+  };
+}
+
 /** The account-token signer and verifier, built on first use from the issuer's signing key (a data key). */
 function accountTokens(config: Config, dataKeys: DataKeys, clock: Clock) {
   let built: Promise<{ issuer: AccountTokenIssuer; verifier: AccountTokenVerifier }> | undefined;
@@ -109,7 +118,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const store = await openStore(config.database, {
     onBackgroundError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
   });
-  const dataKeys = createDataKeys({ dal: createDataKeysDal(store.db), keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
+  const dataKeysDal = createDataKeysDal(store.db);
+  const dataKeys = createDataKeys({ dal: dataKeysDal, keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock });
   const rewrapped = await dataKeys.rewrapAll();
   if (rewrapped > 0) logger.info({ rewrapped }, 'data keys re-wrapped under the current master key');
   const chained = await chainLegacyAuditRecords(store.db, store.transact);
@@ -169,7 +179,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     auditAnchors: createAuditAnchors({
       db: store.db,
       transact: store.transact,
-      key: { current: () => dataKeys.current(SYSTEM_OWNER, 'audit-anchor'), get: (version) => dataKeys.get(SYSTEM_OWNER, 'audit-anchor', version) },
+      key: anchorKey(dataKeys, dataKeysDal),
       clock,
       policy: { everyRecords: config.audit.anchorEveryRecords, intervalMs: config.audit.anchorIntervalMs },
     }),
@@ -197,6 +207,17 @@ export interface App {
 }
 
 const ANCHOR_CHECK_MAX_MS = 5_000;
+
+/**
+ * What `tessera audit verify` needs and nothing more: the database as it is (no migration, no start-up work) and
+ * the vault's anchor key, unwrapped with the master key of `config`.
+ */
+export async function openAuditVerification(config: Config): Promise<{ verify(): Promise<VerifyReport>; close(): Promise<void> }> {
+  const store = await openStore(config.database, { migrate: false });
+  const dal = createDataKeysDal(store.db);
+  const dataKeys = createDataKeys({ dal, keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock: systemClock });
+  return { verify: () => verifyAuditTrail(store.db, anchorKey(dataKeys, dal)), close: () => store.close() };
+}
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
   const core = await buildCore(config, options);

@@ -16,7 +16,8 @@ import { chainHead, headsDueAnAnchor, insertAnchor } from './dal.js';
 /** The vault's anchor key: its current version to sign with, any version to check with. */
 export interface AnchorKey {
   current(): Promise<{ version: number; key: Buffer }>;
-  get(version: number): Promise<Buffer>;
+  /** Undefined when the vault has no such version; throws when it has one the master key cannot open. */
+  get(version: number): Promise<Buffer | undefined>;
 }
 
 export interface AnchorPolicy {

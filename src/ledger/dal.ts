@@ -131,3 +131,46 @@ export async function insertAnchor(tx: Tx, anchor: AuditAnchorsTable): Promise<v
 export async function anyChainExists(db: Executor): Promise<boolean> {
   return (await db.selectFrom('audit_chain_heads').select('owner').limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** Every owner the trail knows of: from its records (unchained ones under ''), heads and anchors. */
+export async function auditOwners(db: Executor): Promise<string[]> {
+  const [records, heads, anchors] = await Promise.all([
+    db.selectFrom('audit_log').select('owner').distinct().execute(),
+    db.selectFrom('audit_chain_heads').select('owner').execute(),
+    db.selectFrom('audit_anchors').select('owner').distinct().execute(),
+  ]);
+  return [...new Set([...records, ...heads, ...anchors].map((row) => row.owner))].sort();
+}
+
+/**
+ * Runs `work` on one consistent view of the database: PostgreSQL REPEATABLE READ (one snapshot for every query of
+ * it), SQLite a read transaction (WAL: a snapshot too). Verifying a chain while it grows sees it as of one moment.
+ */
+export function inSnapshot<T>(db: ReadDb, work: (tx: Executor) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(work);
+}
+
+export async function headOf(db: Executor, owner: string) {
+  const row = await db.selectFrom('audit_chain_heads').selectAll().where('owner', '=', owner).executeTakeFirst();
+  return row ? { ...row, sequence: Number(row.sequence) } : undefined;
+}
+
+export async function anchorsOf(db: Executor, owner: string): Promise<AuditAnchorsTable[]> {
+  const rows = await db.selectFrom('audit_anchors').selectAll().where('owner', '=', owner).orderBy('sequence').execute();
+  return rows.map((row) => ({ ...row, sequence: Number(row.sequence), key_version: Number(row.key_version) }));
+}
+
+/** One page of a chain in order (sequence, then id: duplicates of a position are adjacent), after `after`. */
+export async function chainPage(db: Executor, owner: string, after: { sequence: number; id: string } | undefined, limit: number): Promise<AuditRow[]> {
+  let query = db.selectFrom('audit_log').selectAll().where('owner', '=', owner);
+  if (after) {
+    query = query.where((eb) => eb.or([eb('sequence', '>', after.sequence), eb.and([eb('sequence', '=', after.sequence), eb('id', '>', after.id)])]));
+  }
+  const rows = await query.orderBy('sequence').orderBy('id').limit(limit).execute();
+  return rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
+}
+
+export async function anchorKeyVersions(db: Executor): Promise<number[]> {
+  const rows = await db.selectFrom('audit_anchors').select('key_version').distinct().execute();
+  return rows.map((row) => Number(row.key_version));
+}
