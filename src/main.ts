@@ -12,6 +12,7 @@ import { createDataKeysDal, type DataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
 import { verifyAuditTrail, type VerifyReport } from './ledger/audit-verify.js';
+import { createFailedAuthAudit, type FailedAuthAudit } from './ledger/failed-authentications.js';
 import { createAuditAnchors, startAnchorLoop, type AnchorKey, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -203,6 +204,8 @@ export interface App {
   http: FastifyInstance;
   reconciler: Reconciler;
   anchorLoop: AnchorLoop;
+  /** Failed authentications of every API, audited (its minutes that are over are flushed with the anchor loop). */
+  failedAuth: FailedAuthAudit;
   close(): Promise<void>;
 }
 
@@ -234,7 +237,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   });
   // Requests per client address and per credential, shared by every API (429 with Retry-After in each envelope).
   const limits = createRequestLimits(config.rateLimits, core.clock);
-  registerVerifoneRoutes(http, { tokens: core.tokens, authenticator: core.authenticator, limits });
+  // Failed authentications of every API go to the audit trail, a bounded number a minute (ledger/failed-authentications.ts).
+  const failedAuth = createFailedAuthAudit({
+    transact: core.store.transact,
+    clock: core.clock,
+    keysPerMinute: config.audit.failedAuthKeysPerMinute,
+    onError: (error) => core.logger.warn({ err: error }, 'a failed authentication could not be audited'),
+  });
+  registerVerifoneRoutes(http, { tokens: core.tokens, authenticator: core.authenticator, limits, failedAuth });
   registerAdminRoutes(http, {
     limits,
     adminToken: config.adminToken,
@@ -242,8 +252,9 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     captureKeys: core.captureKeys,
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
+    failedAuth,
   });
-  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
+  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
   if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
@@ -251,14 +262,16 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   // Due chains are looked for often enough that a chain waits for its anchor little longer than the interval.
-  const anchorLoop = startAnchorLoop(core.auditAnchors, Math.min(config.audit.anchorIntervalMs, ANCHOR_CHECK_MAX_MS), core.logger);
+  const anchorLoop = startAnchorLoop(core.auditAnchors, Math.min(config.audit.anchorIntervalMs, ANCHOR_CHECK_MAX_MS), core.logger, failedAuth);
   return {
     core,
     http,
     reconciler,
     anchorLoop,
+    failedAuth,
     async close() {
       await anchorLoop.stop();
+      await failedAuth.flush();
       await reconciler.stop();
       await http.close();
       await core.close();

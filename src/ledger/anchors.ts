@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Executor, Transact } from '../store/transactions.js';
 import { anchorSignature } from './audit-chain.js';
 import { chainHead, headsDueAnAnchor, insertAnchor } from './dal.js';
+import type { FailedAuthAudit } from './failed-authentications.js';
 
 /** The vault's anchor key: its current version to sign with, any version to check with. */
 export interface AnchorKey {
@@ -73,14 +74,16 @@ export interface AnchorLoop {
   stop(): Promise<void>;
 }
 
-/** Checks for due chains every `checkMs`; runs never overlap; a failed run is logged and the next one tries again. */
-export function startAnchorLoop(anchors: AuditAnchors, checkMs: number, logger: AnchorLogger): AnchorLoop {
+/**
+ * Checks for due chains every `checkMs`; runs never overlap; a failed run is logged and the next one tries again.
+ * `failedAuth`'s minutes that are over are written on the same beat.
+ */
+export function startAnchorLoop(anchors: AuditAnchors, checkMs: number, logger: AnchorLogger, failedAuth?: Pick<FailedAuthAudit, 'flush'>): AnchorLoop {
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const tick = () => {
     if (stopped || running) return;
-    running = anchors
-      .anchorDue()
+    running = Promise.all([anchors.anchorDue(), failedAuth?.flush()])
       .catch((error: unknown) => logger.warn({ err: error }, 'audit anchoring failed; the next run tries again'))
       .finally(() => {
         running = undefined;

@@ -61,7 +61,7 @@ async function verify(server: TestServer) {
 const findingOf = (report: VerifyReport | undefined, owner: string): AuditFinding | undefined => report?.findings.find((f) => f.owner === owner);
 
 describe.each(ENGINES)('tampering with the audit trail on %s', (engine) => {
-  const server = useTestServer(engine, { env: { TESSERA_AUDIT_ANCHOR_EVERY: '1000' } });
+  const server = useTestServer(engine, { env: { TESSERA_AUDIT_ANCHOR_EVERY: '1000', TESSERA_AUDIT_ANCHOR_INTERVAL_SECONDS: '86400' } });
   const db = () => server.app.core.store.db;
 
   it(
