@@ -133,6 +133,15 @@ export interface NatsConfig {
 
 export type LogFormat = 'json' | 'pretty';
 
+export interface AuditConfig {
+  /** TESSERA_AUDIT_ANCHOR_EVERY: a chain is anchored once this many records were appended since its last anchor. */
+  anchorEveryRecords: number;
+  /** TESSERA_AUDIT_ANCHOR_INTERVAL_SECONDS (in ms here): newer records are anchored at the latest this long after. */
+  anchorIntervalMs: number;
+  /** TESSERA_AUDIT_FAILED_AUTH_KEYS_PER_MINUTE: distinct failed-authentication records a minute before they are pooled. */
+  failedAuthKeysPerMinute: number;
+}
+
 export interface Config {
   production: boolean;
   host: string;
@@ -166,6 +175,7 @@ export interface Config {
   /** Timeouts and per-client connection limits of the HTTP server. */
   http: ConnectionLimits;
   rateLimits: RateLimitConfig;
+  audit: AuditConfig;
   externalJwtIssuer?: ExternalJwtIssuerConfig;
   webhooks: WebhookConfig;
   nats?: NatsConfig;
@@ -426,6 +436,11 @@ export function loadConfig(env: Env = process.env): Config {
   const decryptQueuePerMerchant = problems.take(() => intVar(env, 'TESSERA_DECRYPT_QUEUE_PER_MERCHANT', 64, 1, 100_000), 64);
   const retentionDays = problems.take(() => intVar(env, 'TESSERA_EXPIRED_TOKEN_RETENTION_DAYS', 30, 0, 36_500), 30);
   const expiryIntervalMs = problems.take(() => intVar(env, 'TESSERA_EXPIRY_INTERVAL_MS', 3_600_000, 0, 86_400_000), 3_600_000);
+  const audit: AuditConfig = {
+    anchorEveryRecords: problems.take(() => intVar(env, 'TESSERA_AUDIT_ANCHOR_EVERY', 1000, 1, 10_000_000), 1000),
+    anchorIntervalMs: problems.take(() => intVar(env, 'TESSERA_AUDIT_ANCHOR_INTERVAL_SECONDS', 60, 1, 86_400), 60) * 1000,
+    failedAuthKeysPerMinute: problems.take(() => intVar(env, 'TESSERA_AUDIT_FAILED_AUTH_KEYS_PER_MINUTE', 1000, 1, 1_000_000), 1000),
+  };
   problems.throwIfAny();
   // Defined once no error was recorded (its fallback is only taken with one); this narrows the type.
   if (database === undefined) throw new ConfigError('TESSERA_DATABASE_URL could not be read');
@@ -468,6 +483,7 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs,
     http,
     rateLimits,
+    audit,
     ...(externalJwtIssuer ? { externalJwtIssuer } : {}),
     webhooks,
     ...(nats ? { nats } : {}),

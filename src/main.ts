@@ -10,8 +10,12 @@ import { openStore, type Store } from './store/database.js';
 import { createChangeFeed, type ChangeFeed } from './store/change-feed.js';
 import { createMasterKeyring } from './vault/keyring.js';
 import { createDataKeys, type DataKeys } from './keys/data-keys.js';
-import { createDataKeysDal } from './keys/dal.js';
+import { createDataKeysDal, type DataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
+import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
+import { verifyAuditTrail, type VerifyReport } from './ledger/audit-verify.js';
+import { createFailedAuthAudit, type FailedAuthAudit } from './ledger/failed-authentications.js';
+import { createAuditAnchors, startAnchorLoop, type AnchorKey, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createHttpServer } from './http/server.js';
@@ -36,7 +40,7 @@ import { startReconciler, type Reconciler } from './issuer/reconciler.js';
 import { createAccountTokenIssuer, createAccountTokenVerifier, type AccountTokenIssuer, type AccountTokenVerifier } from './auth/account-token.js';
 import { ed25519JwkFromSeed } from './auth/signing-key.js';
 import { cacheVerifiedTokens } from './auth/verified-token-cache.js';
-import { ISSUER_OWNER } from './owners.js';
+import { ISSUER_OWNER, SYSTEM_OWNER } from './owners.js';
 import { registerPismoRoutes } from './api/pismo/routes.js';
 import {
   createHttpGateway,
@@ -89,7 +93,17 @@ export interface Core {
   /** The network: its production operations (NetworkGateway) and, being a simulator, its sandbox controls. */
   gateway: SandboxNetwork;
   accountTokenVerifier(): Promise<AccountTokenVerifier>;
+  /** Signs the audit chains' heads (ledger/anchors.ts). */
+  auditAnchors: AuditAnchors;
   close(): Promise<void>;
+}
+
+/** The vault key that signs audit anchors: a data key of the system, purpose `audit-anchor`. */
+function anchorKey(dataKeys: DataKeys, dal: DataKeysDal): AnchorKey {
+  return {
+    current: () => dataKeys.current(SYSTEM_OWNER, 'audit-anchor'),
+    get: async (version) => ((await dal.version(SYSTEM_OWNER, 'audit-anchor', version)) ? dataKeys.get(SYSTEM_OWNER, 'audit-anchor', version) : undefined),
+  };
 }
 
 /** The account-token signer and verifier, built on first use from the issuer's signing key (a data key). */
@@ -152,14 +166,17 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const changes = createChangeFeed({ db: store.db, transact: store.transact, database: config.database, log: logger, clock });
   // Nothing is re-wrapped here: a process started with a new master key must not move data keys away from a key
   // the running instances still need. That is `tessera rewrap`, a step of the documented rotation.
+  const dataKeysDal = createDataKeysDal(store.db);
   const dataKeys = createDataKeys({
-    dal: createDataKeysDal(store.db),
+    dal: dataKeysDal,
     keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys),
     clock,
     onRotated: (owner) => changes.announce('data_key', owner),
   });
   changes.subscribe('data_key', (change) => dataKeys.forgetNewest(change.subject));
   await refuseUnknownMasterKeys(dataKeys, store);
+  const chained = await chainLegacyAuditRecords(store.db, store.transact);
+  if (chained > 0) logger.info({ chained }, 'audit records written before the audit chain appended to their chains');
   const sealed = createSealedData(dataKeys);
   const merchantDal = createMerchantDal(store.db);
   const captureKeys = createCaptureKeyService({
@@ -236,6 +253,13 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     delivery: { dal: webhooksDal, sealed, policy: webhookPolicy },
     gateway: network,
     accountTokenVerifier: signing.verifier,
+    auditAnchors: createAuditAnchors({
+      db: store.db,
+      transact: store.transact,
+      key: anchorKey(dataKeys, dataKeysDal),
+      clock,
+      policy: { everyRecords: config.audit.anchorEveryRecords, intervalMs: config.audit.anchorIntervalMs },
+    }),
     async close() {
       // Each part is closed even if one before it fails to close.
       try {
@@ -261,7 +285,23 @@ export interface App {
   /** The NATS JetStream publisher, when TESSERA_NATS_URL is set (nats/publisher.ts). */
   nats?: NatsPublisher;
   expiry: ExpiryJob;
+  anchorLoop: AnchorLoop;
+  /** Failed authentications of every API, audited (its minutes that are over are flushed with the anchor loop). */
+  failedAuth: FailedAuthAudit;
   close(): Promise<void>;
+}
+
+const ANCHOR_CHECK_MAX_MS = 5_000;
+
+/**
+ * What `tessera audit verify` needs and nothing more: the database as it is (no migration, no start-up work) and
+ * the vault's anchor key, unwrapped with the master key of `config`.
+ */
+export async function openAuditVerification(config: Config): Promise<{ verify(): Promise<VerifyReport>; close(): Promise<void> }> {
+  const store = await openStore(config.database, { migrate: false });
+  const dal = createDataKeysDal(store.db);
+  const dataKeys = createDataKeys({ dal, keyring: createMasterKeyring(config.masterKey, config.previousMasterKeys), clock: systemClock });
+  return { verify: () => verifyAuditTrail(store.db, anchorKey(dataKeys, dal)), close: () => store.close() };
 }
 
 export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
@@ -282,7 +322,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   });
   // Requests per client address and per credential, shared by every API (429 with Retry-After in each envelope).
   const limits = createRequestLimits(config.rateLimits, core.clock);
-  registerVerifoneRoutes(http, { tokens: core.tokens, authenticator: core.authenticator, limits });
+  // Failed authentications of every API go to the audit trail, a bounded number a minute (ledger/failed-authentications.ts).
+  const failedAuth = createFailedAuthAudit({
+    transact: core.store.transact,
+    clock: core.clock,
+    keysPerMinute: config.audit.failedAuthKeysPerMinute,
+    onError: (error) => core.logger.warn({ err: error }, 'a failed authentication could not be audited'),
+  });
+  registerVerifoneRoutes(http, { tokens: core.tokens, authenticator: core.authenticator, limits, failedAuth });
   registerAdminRoutes(http, {
     limits,
     adminToken: config.adminToken,
@@ -291,8 +338,9 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
     webhooks: core.webhooks,
+    failedAuth,
   });
-  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
+  registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
   if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
@@ -322,6 +370,8 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     : undefined;
   // Destroys the sealed card of long-expired tokens, at start-up and then periodically.
   const expiry = startTokenExpiry({ expiry: core.tokenExpiry, intervalMs: config.expiry.intervalMs, logger: core.logger });
+  // Due chains are looked for often enough that a chain waits for its anchor little longer than the interval.
+  const anchorLoop = startAnchorLoop(core.auditAnchors, Math.min(config.audit.anchorIntervalMs, ANCHOR_CHECK_MAX_MS), core.logger, failedAuth);
   return {
     core,
     http,
@@ -329,10 +379,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     relay,
     ...(nats ? { nats } : {}),
     expiry,
+    anchorLoop,
+    failedAuth,
     async close() {
       await expiry.stop();
       await relay.stop();
       await nats?.stop();
+      await anchorLoop.stop();
+      await failedAuth.flush();
       await reconciler.stop();
       await http.close();
       await core.close();

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { createLedger } from '../ledger/ledger.js';
+import { merchantOwner } from '../owners.js';
 import type { Transact, Tx } from '../store/transactions.js';
 import type { ChangePublisher } from '../store/change-feed.js';
 import { generateSecret, hashSecret } from '../vault/secrets.js';
@@ -74,7 +75,14 @@ export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantA
   async function storeApiKey(tx: Tx, merchantId: string, key: { id: string; secret: string; hash: string }): Promise<ApiKeyCredentials> {
     const { id, secret } = key;
     await dal.insertApiKey(tx, { id, merchant_id: merchantId, secret_hash: key.hash, created_at: clock().toISOString(), revoked_at: null });
-    await ledger.audit(tx, { actor: 'admin', action: 'api_key.created', objectType: 'api_key', objectId: id, detail: { merchant_id: merchantId } });
+    await ledger.audit(tx, {
+      owner: merchantOwner(merchantId),
+      actor: 'admin',
+      action: 'api_key.created',
+      objectType: 'api_key',
+      objectId: id,
+      detail: { merchant_id: merchantId },
+    });
     return { id, secret };
   }
 
@@ -87,7 +95,7 @@ export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantA
       const key = await newApiKey();
       return transact(async (tx) => {
         await dal.insertMerchant(tx, { id: merchantId, name, created_at: clock().toISOString() });
-        await ledger.audit(tx, { actor: 'admin', action: 'merchant.created', objectType: 'merchant', objectId: merchantId });
+        await ledger.audit(tx, { owner: merchantOwner(merchantId), actor: 'admin', action: 'merchant.created', objectType: 'merchant', objectId: merchantId });
         return { merchant_id: merchantId, api_key: await storeApiKey(tx, merchantId, key) };
       });
     },
@@ -102,8 +110,15 @@ export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantA
       // The revocation, its audit record and the notice to other instances commit together.
       await transact(async (tx) => {
         if (!(await dal.revokeApiKey(tx, merchantId, keyId, clock().toISOString()))) throw new NotFound('api_key');
-        await ledger.audit(tx, { actor: 'admin', action: 'api_key.revoked', objectType: 'api_key', objectId: keyId, detail: { merchant_id: merchantId } });
         await changes.publish(tx, 'api_key', keyId);
+        await ledger.audit(tx, {
+          owner: merchantOwner(merchantId),
+          actor: 'admin',
+          action: 'api_key.revoked',
+          objectType: 'api_key',
+          objectId: keyId,
+          detail: { merchant_id: merchantId },
+        });
       });
     },
 
@@ -121,7 +136,14 @@ export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantA
           token_ttl_days: input.token_ttl_days ?? null,
           created_at: clock().toISOString(),
         });
-        await ledger.audit(tx, { actor: 'admin', action: 'token_scope.created', objectType: 'token_scope', objectId: id, detail: { merchant_id: merchantId } });
+        await ledger.audit(tx, {
+          owner: merchantOwner(merchantId),
+          actor: 'admin',
+          action: 'token_scope.created',
+          objectType: 'token_scope',
+          objectId: id,
+          detail: { merchant_id: merchantId },
+        });
       });
       return { token_scope: id };
     },

@@ -17,6 +17,7 @@ import { addReconcileCommand } from './reconcile-command.js';
 import { addWebhookCommands } from './webhook-commands.js';
 import { addExpireCommand } from './expire-command.js';
 import { addRewrapCommand } from './rewrap-command.js';
+import { addAuditCommands } from './audit-commands.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -228,6 +229,7 @@ addReconcileCommand(program);
 addWebhookCommands(program);
 addExpireCommand(program);
 addRewrapCommand(program);
+addAuditCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Transact } from '../store/transactions.js';
 import { recordAudit } from '../ledger/ledger.js';
 import type { Clock } from '../clock.js';
-import { ISSUER_OWNER } from '../owners.js';
+import { accountOwner, ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
 import type { AccountTokenIssuer } from '../auth/account-token.js';
 import type { IssuerDal } from './dal.js';
@@ -55,7 +55,7 @@ export function createIssuerAccounts(deps: IssuerAccountsDeps) {
       return withRandomId(9, async (id) => {
         await transact(async (tx) => {
           await dal.insertAccount(tx, { id, org_id: orgId, program_id: programId, status: 'ACTIVE', created_at: clock().toISOString() });
-          await recordAudit(tx, { actor: 'admin', action: 'account.created', objectType: 'account', objectId: String(id) }, clock());
+          await recordAudit(tx, { owner: accountOwner(id), actor: 'admin', action: 'account.created', objectType: 'account', objectId: String(id) }, clock());
         });
         return { account_id: id, org_id: orgId, program_id: programId };
       });
@@ -93,7 +93,14 @@ export function createIssuerAccounts(deps: IssuerAccountsDeps) {
           });
           await recordAudit(
             tx,
-            { actor: 'admin', action: 'card.created', objectType: 'card', objectId: String(id), detail: { account_id: accountId } },
+            {
+              owner: accountOwner(accountId),
+              actor: 'admin',
+              action: 'card.created',
+              objectType: 'card',
+              objectId: String(id),
+              detail: { account_id: accountId },
+            },
             clock(),
           );
         });

@@ -236,7 +236,17 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     const at = clock();
     await recordAudit(
       tx,
-      { actor, action, objectType: 'network_token', objectId: row.id, statusBefore: before, statusAfter: after, reason, ...(detail ? { detail } : {}) },
+      {
+        owner: accountOwner(row.account_id),
+        actor,
+        action,
+        objectType: 'network_token',
+        objectId: row.id,
+        statusBefore: before,
+        statusAfter: after,
+        reason,
+        ...(detail ? { detail } : {}),
+      },
       at,
     );
     const event = { owner: accountOwner(row.account_id), subject: row.id };
@@ -287,6 +297,7 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
         await recordAudit(
           tx,
           {
+            owner: accountOwner(after.account_id),
             actor: RECONCILER,
             action: 'token.resync',
             objectType: 'network_token',
@@ -489,7 +500,14 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
             // Stamped with the server's clock, as every other record of the token (not the wall clock).
             await recordAudit(
               tx,
-              { actor: `network:${token.network}`, action: 'token.provisioned', objectType: 'network_token', objectId: row.id, statusAfter: row.status },
+              {
+                owner: accountOwner(row.account_id),
+                actor: `network:${token.network}`,
+                action: 'token.provisioned',
+                objectType: 'network_token',
+                objectId: row.id,
+                statusAfter: row.status,
+              },
               at,
             );
             await emitEvent(

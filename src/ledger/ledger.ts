@@ -2,13 +2,20 @@
  * The audit trail and the event outbox. Both take the transaction handle of the change they describe, and
  * only a transaction (`Tx`, never the bare database handle): a change, its audit record and its event are
  * committed together or not at all, and the types say so. The time is the caller's (its Clock), never read here.
+ *
+ * Audit records are appended to their owner's hash chain (audit-chain.ts). Appending locks the chain's head row
+ * until the transaction commits, so the appends of one owner are serialized from the audit call to the commit (the
+ * audit call is the last write of every transaction that makes one), while other owners' appends run in parallel.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Tx } from '../store/transactions.js';
-import { insertAudit, insertEvent, nextSequence } from './dal.js';
+import { GENESIS_HASH, recordHash } from './audit-chain.js';
+import { claimNextPosition, insertAudit, insertEvent, nextSequence, setHeadHash } from './dal.js';
 
 export interface AuditEntry {
+  /** Whose chain the record joins: a name from owners.ts (merchantOwner, accountOwner, SYSTEM_OWNER). */
+  owner: string;
   /** Who: `merchant:<id>`, `admin`, `account:<id>/operator:<id>`… */
   actor: string;
   action: string;
@@ -22,9 +29,14 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
-  await insertAudit(tx, {
+  const time = at.toISOString();
+  const position = await claimNextPosition(tx, entry.owner, GENESIS_HASH, time);
+  const record = {
+    owner: entry.owner,
+    sequence: position.sequence,
+    prev_hash: position.prevHash,
     id: randomUUID(),
-    at: at.toISOString(),
+    at: time,
     actor: entry.actor,
     action: entry.action,
     object_type: entry.objectType,
@@ -33,7 +45,10 @@ export async function recordAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<
     status_after: entry.statusAfter ?? null,
     reason: entry.reason ?? null,
     detail: entry.detail ? JSON.stringify(entry.detail) : null,
-  });
+  };
+  const hash = recordHash(record);
+  await insertAudit(tx, { ...record, hash });
+  await setHeadHash(tx, entry.owner, hash);
 }
 
 /** An event as its emitter describes it; the ledger adds its id, time and place in its subject's order. */

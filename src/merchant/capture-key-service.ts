@@ -100,6 +100,7 @@ export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService
         await recordAudit(
           tx,
           {
+            owner: merchantOwner(merchantId),
             actor: 'admin',
             action: 'capture_key.created',
             objectType: 'capture_key',

@@ -48,6 +48,7 @@ export function createTokenExpiry(deps: TokenExpiryDeps) {
       await recordAudit(
         tx,
         {
+          owner: merchantOwner(row.merchant_id),
           actor: RETENTION_ACTOR,
           action: TOKEN_EXPIRED_EVENT,
           objectType: 'card_token',

@@ -191,7 +191,16 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
     const at = clock();
     await recordAudit(
       tx,
-      { actor: actor(caller), action, objectType: 'card_token', objectId: row.id, statusBefore: before, statusAfter: after, ...(detail ? { detail } : {}) },
+      {
+        owner: merchantOwner(caller.merchantId),
+        actor: actor(caller),
+        action,
+        objectType: 'card_token',
+        objectId: row.id,
+        statusBefore: before,
+        statusAfter: after,
+        ...(detail ? { detail } : {}),
+      },
       at,
     );
     await emitEvent(

@@ -303,12 +303,61 @@ const instanceSync: Migration = {
   },
 };
 
+/**
+ * The audit trail becomes a hash chain per owner (ledger/audit-chain.ts): each record carries its owner, its
+ * position and its predecessor's hash; one head row per chain is what appenders lock; signed anchors pin heads.
+ * Records written before this migration have owner '' and sequence 0 until the ledger chains them at start-up.
+ */
+const auditChain: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('audit_log')
+      .addColumn('owner', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('audit_log')
+      .addColumn('sequence', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('audit_log')
+      .addColumn('prev_hash', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('audit_log')
+      .addColumn('hash', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    // Not unique: a forged duplicate must be storable so that `tessera audit verify` can name it.
+    await db.schema.createIndex('audit_log_chain').on('audit_log').columns(['owner', 'sequence']).execute();
+    await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+    await db.schema
+      .createTable('audit_chain_heads')
+      .addColumn('owner', 'text', (c) => c.primaryKey())
+      .addColumn('sequence', 'integer', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('anchored_sequence', 'integer', (c) => c.notNull())
+      .addColumn('anchored_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit_anchors')
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('sequence', 'integer', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('key_version', 'integer', (c) => c.notNull())
+      .addColumn('signature', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('audit_anchors_pk', ['owner', 'sequence'])
+      .execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
   '0003_network_simulator': networkSimulator,
   '0004_network_operations': networkOperations,
   '0005_event_delivery': eventDelivery,
+  '0006_audit_chain': auditChain,
   '0008_instance_sync': instanceSync,
   '0009_token_expiry': tokenExpiry,
 };

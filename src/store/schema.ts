@@ -20,7 +20,7 @@ export interface ApiKeysTable {
 /** Data keys and fingerprint keys, per owner, wrapped by a master key. */
 export interface DataKeysTable {
   owner: string;
-  purpose: 'data' | 'fingerprint' | 'signing';
+  purpose: 'data' | 'fingerprint' | 'signing' | 'audit-anchor';
   version: number;
   wrapped_key: string;
   master_key_id: string;
@@ -85,6 +85,37 @@ export interface AuditLogTable {
   status_after: string | null;
   reason: string | null;
   detail: string | null;
+  /** The chain the record belongs to (owners.ts: a merchant, an issuer account, or the system). */
+  owner: string;
+  /** Position in the owner's chain, from 1, without gaps. */
+  sequence: number;
+  /** `hash` of the record before it in the chain (ledger/audit-chain.ts GENESIS_HASH for the first). */
+  prev_hash: string;
+  /** SHA-256 (hex) of the canonical encoding of every other column (ledger/audit-chain.ts). */
+  hash: string;
+}
+
+/** The newest record of each audit chain: locked by the transaction that appends to the chain. */
+export interface AuditChainHeadsTable {
+  owner: string;
+  sequence: number;
+  hash: string;
+  updated_at: string;
+  /** The sequence of the chain's newest anchor (0: none yet) and when it was taken (else when the chain began): when the next is due. */
+  anchored_sequence: number;
+  anchored_at: string;
+}
+
+/** A chain's head at one moment, signed with the vault's audit-anchor key (HMAC-SHA256). */
+export interface AuditAnchorsTable {
+  owner: string;
+  sequence: number;
+  hash: string;
+  /** Version of the SYSTEM_OWNER `audit-anchor` data key that signed it. */
+  key_version: number;
+  /** HMAC-SHA256 (hex) of the canonical encoding of owner, sequence, hash and created_at. */
+  signature: string;
+  created_at: string;
 }
 
 /** The outbox: one row per committed event (ledger/ledger.ts emitEvent). */
@@ -248,6 +279,8 @@ export interface Database {
   capture_keys: CaptureKeysTable;
   card_tokens: CardTokensTable;
   audit_log: AuditLogTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  audit_anchors: AuditAnchorsTable;
   events: EventsTable;
   accounts: AccountsTable;
   issuer_cards: IssuerCardsTable;

@@ -9,6 +9,8 @@ import { insertMerchant, merchantExists, tableNames } from './helpers.js';
 const APP_TABLES = [
   'accounts',
   'api_keys',
+  'audit_anchors',
+  'audit_chain_heads',
   'audit_log',
   'cache_versions',
   'capture_keys',
@@ -31,6 +33,7 @@ const MIGRATIONS = [
   '0003_network_simulator',
   '0004_network_operations',
   '0005_event_delivery',
+  '0006_audit_chain',
   '0008_instance_sync',
   '0009_token_expiry',
 ];

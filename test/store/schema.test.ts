@@ -63,6 +63,10 @@ const EXPECTED: Expected = {
     status_after: 'text?',
     reason: 'text?',
     detail: 'text?',
+    owner: 'text',
+    sequence: 'integer',
+    prev_hash: 'text',
+    hash: 'text',
   },
   events: {
     id: 'text',
@@ -75,6 +79,8 @@ const EXPECTED: Expected = {
     seq: 'integer',
     nats_published_at: 'text?',
   },
+  audit_chain_heads: { owner: 'text', sequence: 'integer', hash: 'text', updated_at: 'text', anchored_sequence: 'integer', anchored_at: 'text' },
+  audit_anchors: { owner: 'text', sequence: 'integer', hash: 'text', key_version: 'integer', signature: 'text', created_at: 'text' },
   accounts: { id: 'integer', org_id: 'text', program_id: 'text', status: 'text', created_at: 'text' },
   issuer_cards: {
     id: 'integer',

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RequestLimits } from '../../auth/rate-limits.js';
 import { adminGuard } from './guard.js';
+import type { FailedAuthAudit } from '../../ledger/failed-authentications.js';
 import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations, type Operation } from '../../http/operations.js';
@@ -58,8 +59,8 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
   ] as unknown as readonly Operation<never>[];
 }
 
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps & { limits?: RequestLimits }): void {
-  const guard = adminGuard(deps.adminToken, deps.limits);
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps & { limits?: RequestLimits; failedAuth?: FailedAuthAudit }): void {
+  const guard = adminGuard(deps.adminToken, deps.limits, deps.failedAuth);
   const edge = registerEdge(app, { prefixes: ['/admin/'], guard, errorHandler: adminErrorHandler });
   app.register(async (scope) => {
     scope.setErrorHandler(withEdgeHeaders(adminErrorHandler));

@@ -12,6 +12,8 @@ import type { IssuerTokenService } from '../../issuer/token-service.js';
 import type { PismoOperationDeps } from './deps.js';
 import { pismoErrorHandler } from './envelope.js';
 import type { RequestLimits } from '../../auth/rate-limits.js';
+import { attemptedTokenIdentity } from '../../auth/attempted-identity.js';
+import { auditingFailures, type FailedAuthAudit } from '../../ledger/failed-authentications.js';
 import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import { cardTokenOperation } from './operations/card-token-operation.js';
 import { gettokeninfo } from './operations/gettokeninfo.js';
@@ -26,11 +28,12 @@ export interface PismoRoutesDeps {
   verifier: () => Promise<AccountTokenVerifier>;
   /** Requests per client address (before authentication) and per account-token subject (after). */
   limits?: RequestLimits;
+  /** Where failed authentications are audited (attempted subject / kid and address). */
+  failedAuth?: FailedAuthAudit;
 }
 
 export function registerPismoRoutes(app: FastifyInstance, deps: PismoRoutesDeps) {
-  const guard = async (request: FastifyRequest) => {
-    deps.limits?.address(request.ip);
+  const authenticate = async (request: FastifyRequest) => {
     const token = parseBearer(request.headers.authorization);
     if (!token) throw new Unauthorized('missing bearer token');
     const principal = await (await deps.verifier()).verify(token);
@@ -40,6 +43,18 @@ export function registerPismoRoutes(app: FastifyInstance, deps: PismoRoutesDeps)
       const tenant = await deps.tokens.accountTenant(principal.accountId);
       if (tenant !== undefined && tenant !== principal.tenantId) throw new Unauthorized('tenant mismatch');
     }
+    return principal;
+  };
+  const guard = async (request: FastifyRequest) => {
+    deps.limits?.address(request.ip);
+    const principal = await auditingFailures(
+      deps.failedAuth,
+      () => {
+        const identity = attemptedTokenIdentity(parseBearer(request.headers.authorization));
+        return { edge: 'account', attempted: identity?.subject ?? null, ...(identity?.kid ? { kid: identity.kid } : {}), address: request.ip };
+      },
+      () => authenticate(request),
+    );
     request.accountPrincipal = principal;
     request.actingFor = `account:${principal.accountId}`;
     deps.limits?.credential(`account-token:${principal.issuer}\n${principal.subject}`);

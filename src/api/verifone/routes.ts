@@ -8,6 +8,8 @@ import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
 import type { GuardedMerchantAuthenticator } from '../../auth/merchant-backoff.js';
 import type { RequestLimits } from '../../auth/rate-limits.js';
+import { attemptedKeyId } from '../../auth/attempted-identity.js';
+import { auditingFailures, type FailedAuthAudit } from '../../ledger/failed-authentications.js';
 import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import type { MerchantTokenService } from '../../merchant/token-service.js';
 import { verifoneErrorHandler } from './envelope.js';
@@ -25,13 +27,19 @@ export interface VerifoneRouteDeps {
   authenticator: Pick<GuardedMerchantAuthenticator, 'authenticate'>;
   /** Requests per client address (before authentication) and per API key (after). */
   limits?: RequestLimits;
+  /** Where failed authentications are audited (attempted key id and address). */
+  failedAuth?: FailedAuthAudit;
 }
 
 export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRouteDeps): void {
   // Authentication comes before body parsing and validation: a stranger learns nothing about our inputs.
   const guard = async (request: FastifyRequest) => {
     deps.limits?.address(request.ip);
-    const caller = await deps.authenticator.authenticate(request.headers.authorization, request.ip);
+    const caller = await auditingFailures(
+      deps.failedAuth,
+      () => ({ edge: 'merchant', attempted: attemptedKeyId(request.headers.authorization) ?? null, address: request.ip }),
+      () => deps.authenticator.authenticate(request.headers.authorization, request.ip),
+    );
     request.merchantCaller = caller;
     request.actingFor = `merchant:${caller.merchantId}`;
     deps.limits?.credential(`api-key:${caller.apiKeyId}`);
