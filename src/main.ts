@@ -205,6 +205,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     captureKeys: core.captureKeys,
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
+    dataKeys: core.dataKeys,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.

@@ -11,6 +11,7 @@ import { recordAudit } from '../ledger/ledger.js';
 import type { Transact } from '../store/transactions.js';
 import type { Clock } from '../clock.js';
 import { merchantOwner } from '../owners.js';
+import { NotFound } from '../errors.js';
 import type { MerchantDal, PublicCaptureKeyRow } from './dal.js';
 
 export interface PublicCaptureKey {
@@ -23,6 +24,13 @@ export interface PublicCaptureKey {
 export interface CaptureKeyService {
   create(merchantId: string, algorithm: CaptureKeyAlgorithm): Promise<PublicCaptureKey>;
   list(merchantId: string): Promise<PublicCaptureKey[]>;
+  /** One of this merchant's keys; NotFound('capture_key') when the alias is not theirs. */
+  get(merchantId: string, alias: string): Promise<PublicCaptureKey>;
+  /**
+   * Destroys one of this merchant's keys (its sealed private half is deleted, audited): blobs encrypted to it no
+   * longer open. Cards already tokenized are not affected. NotFound('capture_key') when the alias is not theirs.
+   */
+  revoke(merchantId: string, alias: string): Promise<void>;
   /**
    * The decryptor for one of this merchant's keys, or undefined when the alias is not theirs. Cached. Its
    * decrypt() runs in a worker thread; it rejects (a server error, not a verdict on the blob) only if that worker
@@ -34,7 +42,7 @@ export interface CaptureKeyService {
 }
 
 export interface CaptureKeyDeps {
-  dal: Pick<MerchantDal, 'insertCaptureKey' | 'listCaptureKeys' | 'findSealedCaptureKey'>;
+  dal: Pick<MerchantDal, 'insertCaptureKey' | 'listCaptureKeys' | 'findSealedCaptureKey' | 'findCaptureKey' | 'deleteCaptureKey'>;
   transact: Transact;
   sealed: SealedData;
   clock: Clock;
@@ -91,6 +99,25 @@ export function createCaptureKeyService(deps: CaptureKeyDeps): CaptureKeyService
 
     async list(merchantId) {
       return (await dal.listCaptureKeys(merchantId)).map(toPublic);
+    },
+
+    async get(merchantId, alias) {
+      const row = await dal.findCaptureKey(merchantId, alias);
+      if (!row) throw new NotFound('capture_key');
+      return toPublic(row);
+    },
+
+    async revoke(merchantId, alias) {
+      await transact(async (tx) => {
+        if (!(await dal.deleteCaptureKey(tx, merchantId, alias))) throw new NotFound('capture_key');
+        await recordAudit(
+          tx,
+          { actor: 'admin', action: 'capture_key.revoked', objectType: 'capture_key', objectId: alias, detail: { merchant_id: merchantId } },
+          clock(),
+        );
+      });
+      // This instance stops decrypting with it at once.
+      decryptors.delete(`${merchantId}\0${alias}`);
     },
 
     async decryptor(merchantId, alias) {

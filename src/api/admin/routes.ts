@@ -21,6 +21,17 @@ import { createTokenScope } from './operations/createTokenScope.js';
 import { listCaptureKeys } from './operations/listCaptureKeys.js';
 import { revokeApiKey } from './operations/revokeApiKey.js';
 import type { AdminApiDeps } from './types.js';
+import { listMerchants } from './operations/listMerchants.js';
+import { getMerchant } from './operations/getMerchant.js';
+import { listApiKeys } from './operations/listApiKeys.js';
+import { listTokenScopes } from './operations/listTokenScopes.js';
+import { getCaptureKey } from './operations/getCaptureKey.js';
+import { revokeCaptureKey } from './operations/revokeCaptureKey.js';
+import { rotateDataKey } from './operations/rotateDataKey.js';
+import { listAccounts } from './operations/listAccounts.js';
+import { getAccount } from './operations/getAccount.js';
+import { listCards } from './operations/listCards.js';
+import { getCard } from './operations/getCard.js';
 
 export type { AdminApiDeps } from './types.js';
 
@@ -35,6 +46,17 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     createAccount(deps),
     createCard(deps),
     createAccessToken(deps),
+    listMerchants(deps),
+    getMerchant(deps),
+    listApiKeys(deps),
+    listTokenScopes(deps),
+    getCaptureKey(deps),
+    revokeCaptureKey(deps),
+    rotateDataKey(deps),
+    listAccounts(deps),
+    getAccount(deps),
+    listCards(deps),
+    getCard(deps),
   ] as unknown as readonly Operation<never>[];
 }
 
