@@ -182,7 +182,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
+export interface AppOptions extends CoreOptions {
+  /** false: no reconciler at start-up nor periodically (the CLI's in-process admin API, which only administers). */
+  reconciler?: boolean;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const core = await buildCore(config, options);
   const http = createHttpServer(core.logger, config.http);
   // Before the APIs, so that every route is counted by the metrics hook.
@@ -213,7 +218,10 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
-  const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  const reconciler =
+    options.reconciler === false
+      ? { runNow: () => core.issuerTokens.reconcile(), stop: async () => undefined }
+      : startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   return {
     core,
     http,
