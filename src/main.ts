@@ -41,14 +41,18 @@ import {
   createSimulator,
   derivePanReferenceKey,
   openDatabaseSimulatorStore,
+  meterGateway,
   type SandboxNetwork,
 } from './network/index.js';
+import { type Metrics, noMetrics } from './metrics.js';
 import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
 import { registerSandboxRoutes } from './api/sandbox/routes.js';
 
 export interface CoreOptions {
   logger?: Logger;
   clock?: Clock;
+  /** Where the core's measurements go (network calls…); none by default (the CLI, unit tests). */
+  metrics?: Metrics;
 }
 
 /** Everything but HTTP: what the server and the CLI's admin commands share. */
@@ -129,7 +133,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     // A pending operation younger than a network call's timeout may still be awaiting its answer.
     pendingGraceMs: config.network.timeoutMs,
   });
-  gateway = config.network.url
+  const unmetered: SandboxNetwork = config.network.url
     ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
     : createInProcessGateway(
         createSimulator({
@@ -143,6 +147,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
         }),
         { timeoutMs: config.network.timeoutMs },
       );
+  // Every network call counted by network, operation and outcome, with its duration.
+  gateway = meterGateway(unmetered, options.metrics ?? noMetrics);
   const network = gateway;
 
   return {
@@ -188,11 +194,12 @@ export interface AppOptions extends CoreOptions {
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const core = await buildCore(config, options);
+  const metrics = createMetrics();
+  const core = await buildCore(config, { ...options, metrics });
   const http = createHttpServer(core.logger, config.http);
   // Before the APIs, so that every route is counted by the metrics hook.
   await addOperationalRoutes(http, {
-    metrics: createMetrics(),
+    metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     readiness: readinessChecks({
       database: { ping: () => core.store.ping() },
