@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../../support/fixture.js';
-import { request } from '../../support/http.js';
+import { type HttpResult, request } from '../../support/http.js';
 import { assertMatchesSchema } from '../../support/contract.js';
 
 describe('405 and 429 in the served admin document', () => {
@@ -29,7 +29,7 @@ describe('405 and 429 in the served admin document', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toContain('GET');
     assertMatchesSchema('admin', 'Error', wrong.body);
-    let limited;
+    let limited: HttpResult | undefined;
     for (let i = 0; i < 10 && limited?.status !== 429; i++)
       limited = await request(server.baseUrl, 'GET', '/admin/v1/merchants', { bearer: server.adminToken });
     expect(limited?.status).toBe(429);
