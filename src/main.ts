@@ -48,8 +48,10 @@ import {
   createSimulator,
   derivePanReferenceKey,
   openDatabaseSimulatorStore,
+  meterGateway,
   type SandboxNetwork,
 } from './network/index.js';
+import { noMetrics } from './metrics.js';
 import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
 import { registerSandboxRoutes } from './api/sandbox/routes.js';
 import { createWebhooksDal } from './webhooks/dal.js';
@@ -186,7 +188,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     clock,
     decryption: config.decryption,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    changes,
   });
+  // A capture key revoked on another instance stops decrypting here too.
+  changes.subscribe('capture_key', (change) => captureKeys.forget(change.subject));
   const signing = accountTokens(config, dataKeys, clock);
 
   // The issuer service and the network call each other (operations one way, decisions and notifications the
@@ -205,7 +210,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     // A pending operation younger than a network call's timeout may still be awaiting its answer.
     pendingGraceMs: config.network.timeoutMs,
   });
-  gateway = config.network.url
+  const unmetered: SandboxNetwork = config.network.url
     ? createHttpGateway({ baseUrl: config.network.url, secret: config.network.secret, timeoutMs: config.network.timeoutMs })
     : createInProcessGateway(
         createSimulator({
@@ -219,6 +224,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
         }),
         { timeoutMs: config.network.timeoutMs },
       );
+  // Every network call counted by network, operation and outcome, with its duration.
+  gateway = meterGateway(unmetered, options.metrics ?? noMetrics);
   const network = gateway;
   const webhooksDal = createWebhooksDal(store.db, store.engine);
   const webhookPolicy = { production: config.production, allowPrivate: config.webhooks.allowPrivate, allowedHosts: config.webhooks.allowedHosts };
@@ -304,7 +311,12 @@ export async function openAuditVerification(config: Config): Promise<{ verify():
   return { verify: () => verifyAuditTrail(store.db, anchorKey(dataKeys, dal)), close: () => store.close() };
 }
 
-export async function buildApp(config: Config, options: CoreOptions = {}): Promise<App> {
+export interface AppOptions extends CoreOptions {
+  /** false: no reconciler at start-up nor periodically (the CLI's in-process admin API, which only administers). */
+  reconciler?: boolean;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const metrics = createMetrics();
   const core = await buildCore(config, { ...options, metrics });
   // Revocations and key changes made by other instances (or the CLI) reach this one's caches within 2 s.
@@ -339,6 +351,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     issuerAccounts: core.issuerAdmin,
     webhooks: core.webhooks,
     failedAuth,
+    dataKeys: core.dataKeys,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
@@ -346,7 +359,10 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
-  const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  const reconciler =
+    options.reconciler === false
+      ? { runNow: () => core.issuerTokens.reconcile(), stop: async () => undefined }
+      : startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   // Delivers every committed event to the webhook endpoints subscribed to it, at least once, in order per token.
   const relay = startRelay({
     dal: core.delivery.dal,

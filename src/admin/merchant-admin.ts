@@ -11,6 +11,7 @@ import type { Transact, Tx } from '../store/transactions.js';
 import type { ChangePublisher } from '../store/change-feed.js';
 import { generateSecret, hashSecret } from '../vault/secrets.js';
 import type { AdminDal } from './dal.js';
+import { type Page, type PageRequest, pageOf } from '../pages.js';
 
 export interface ApiKeyCredentials {
   id: string;
@@ -33,6 +34,28 @@ export interface TokenScopeInput {
   token_ttl_days?: number;
 }
 
+export interface MerchantView {
+  merchant_id: string;
+  name: string;
+  created_at: string;
+}
+
+/** An API key as listed: never its secret nor its hash. */
+export interface ApiKeyView {
+  id: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface TokenScopeView {
+  token_scope: string;
+  name: string;
+  network_tokens: boolean;
+  par: boolean;
+  token_ttl_days: number | null;
+  created_at: string;
+}
+
 export interface MerchantAdminDeps {
   dal: AdminDal;
   transact: Transact;
@@ -48,7 +71,17 @@ export interface MerchantAdmin {
   createApiKey(merchantId: string): Promise<ApiKeyCredentials>;
   revokeApiKey(merchantId: string, keyId: string): Promise<void>;
   createTokenScope(merchantId: string, input: TokenScopeInput): Promise<{ token_scope: string }>;
+  getMerchant(merchantId: string): Promise<MerchantView>;
+  listMerchants(page: PageRequest): Promise<Page<MerchantView>>;
+  listApiKeys(merchantId: string, page: PageRequest): Promise<Page<ApiKeyView>>;
+  listTokenScopes(merchantId: string, page: PageRequest): Promise<Page<TokenScopeView>>;
 }
+
+const merchantView = (row: { id: string; name: string; created_at: string }): MerchantView => ({
+  merchant_id: row.id,
+  name: row.name,
+  created_at: row.created_at,
+});
 
 const NAME_RULE = 'must be 1 to 200 characters';
 
@@ -146,6 +179,43 @@ export function createMerchantAdmin({ dal, transact, clock, changes }: MerchantA
         });
       });
       return { token_scope: id };
+    },
+
+    async getMerchant(merchantId) {
+      const row = await dal.findMerchant(merchantId);
+      if (!row) throw new NotFound('merchant');
+      return merchantView(row);
+    },
+
+    async listMerchants({ limit, after }) {
+      return pageOf(await dal.listMerchants(limit + 1, after), limit, (row) => row.id, merchantView);
+    },
+
+    async listApiKeys(merchantId, { limit, after }) {
+      await assertMerchant(merchantId);
+      return pageOf(
+        await dal.listApiKeys(merchantId, limit + 1, after),
+        limit,
+        (row) => row.id,
+        (row) => ({ ...row }),
+      );
+    },
+
+    async listTokenScopes(merchantId, { limit, after }) {
+      await assertMerchant(merchantId);
+      return pageOf(
+        await dal.listTokenScopes(merchantId, limit + 1, after),
+        limit,
+        (row) => row.id,
+        (row) => ({
+          token_scope: row.id,
+          name: row.name,
+          network_tokens: row.network_tokens === 1,
+          par: row.par === 1,
+          token_ttl_days: row.token_ttl_days,
+          created_at: row.created_at,
+        }),
+      );
     },
   };
 }

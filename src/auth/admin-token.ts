@@ -17,6 +17,6 @@ export function isAdmin(request: HasAuthorization, adminToken: string): boolean 
 /** An onRequest guard for admin scopes: throws Unauthorized unless the request carries the admin token. */
 export function requireAdmin(adminToken: string) {
   return async (request: HasAuthorization): Promise<void> => {
-    if (!isAdmin(request, adminToken)) throw new Unauthorized('admin token');
+    if (!isAdmin(request, adminToken)) throw new Unauthorized(request.headers.authorization ? 'wrong admin token' : 'missing admin token');
   };
 }

@@ -57,9 +57,10 @@ export function createMerchantAuthenticator(deps: MerchantBasicDeps): MerchantAu
     // An unknown key id never reaches scrypt: it costs the server a lookup only. Timing does not tell which ids
     // exist because every failure is answered after the same fixed delay, and failures are rate limited per
     // address and per key id (merchant-backoff.ts).
-    if (!key) throw new Unauthorized('wrong credentials');
+    if (!key) throw new Unauthorized('unknown API key id');
     const ok = await verifySecret(secret, key.secret_hash);
-    if (!ok || key.revoked_at !== null) throw new Unauthorized('wrong credentials');
+    if (!ok) throw new Unauthorized('wrong API key secret');
+    if (key.revoked_at !== null) throw new Unauthorized('revoked API key');
     if (forgets === forgetsAtStart) {
       if (verified.size >= MAX_CACHED) verified.clear();
       verified.set(apiKeyId, { digest: secretDigest, merchantId: key.merchant_id, until: now + CACHE_TTL_MS });
@@ -81,7 +82,9 @@ export function createMerchantAuthenticator(deps: MerchantBasicDeps): MerchantAu
     },
     async authenticate(header) {
       const credentials = parseBasic(header);
-      if (!credentials || credentials.id.length > 100 || credentials.secret.length > 200) throw new Unauthorized('malformed credentials');
+      if (!credentials || credentials.id.length > 100 || credentials.secret.length > 200) {
+        throw new Unauthorized(header ? 'malformed Basic credentials' : 'missing Basic credentials');
+      }
       const now = clock().getTime();
       const secretDigest = digest(credentials.secret);
       const cached = verified.get(credentials.id);

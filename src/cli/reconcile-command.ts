@@ -7,9 +7,9 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { buildCore } from '../main.js';
+import { vaultConfig } from './target.js';
 
 function milliseconds(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of milliseconds');
@@ -22,8 +22,10 @@ export function addReconcileCommand(program: Command): void {
     .description('settle pending network operations and repair tokens whose state differs from the network')
     .option('--grace-ms <ms>', 'leave entries younger than this (calls possibly still awaiting their answer); default: the network timeout', milliseconds)
     .option('--no-sweep', 'settle pending entries only, without comparing every token with the network')
-    .action(async (opts: { graceMs?: number; sweep: boolean }) => {
-      const config = loadConfig();
+    .option('--database <url>', 'the database (sqlite:<path> or postgres://…); default TESSERA_DATABASE_URL or the data directory made by `tessera init`')
+    .action(async (opts: { graceMs?: number; sweep: boolean; database?: string }) => {
+      // An existing vault only, named explicitly: never one created on the spot (target.ts).
+      const config = vaultConfig(opts.database !== undefined ? { database: opts.database } : {});
       // Logs go to stderr: stdout carries only the JSON report.
       const core = await buildCore(config, { logger: createLogger(config.logLevel, pino.destination({ fd: 2, sync: true })) });
       try {

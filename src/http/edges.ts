@@ -13,7 +13,7 @@
  * Paths under no API's prefix answer a plain 404 `{error_code:'not_found'}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimited, Unavailable } from '../errors.js';
+import { DomainError, RateLimited, Unavailable } from '../errors.js';
 import { answerHeaders, logAccess } from './request-context.js';
 
 export type EdgeErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -92,6 +92,10 @@ export function withEdgeHeaders(handler: EdgeErrorHandler): EdgeErrorHandler {
       request.log.warn({ dependency: error.dependency, reason: error.message }, 'dependency unavailable');
     }
     if (error instanceof NoSuchRoute && error.allowed.length > 0) reply.header('allow', error.allowed.join(', '));
+    // Why a caller was refused, for whoever reads the logs (the answer itself never tells). Reasons are fixed
+    // texts of the auth modules (`wrong admin token`, `unknown API key id`, `account token rejected: …`), never
+    // a credential.
+    if (error instanceof DomainError && error.kind === 'unauthorized') request.log.info({ reason: error.message }, 'authentication refused');
     return handler(error, request, reply);
   };
 }

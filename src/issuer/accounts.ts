@@ -3,7 +3,7 @@
  * bootstrap, called by the admin API and the CLI.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { Conflict, IssueList, NotFound } from '../errors.js';
+import { Conflict, InvalidInput, IssueList, NotFound } from '../errors.js';
 import { checkExpiry, detectBrand, normalizeExpiryYear, panLastFour, validatePan } from '../cards/index.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { isUniqueViolation } from '../store/errors.js';
@@ -15,6 +15,44 @@ import { withRetry } from '../retry.js';
 import type { AccountTokenIssuer } from '../auth/account-token.js';
 import type { IssuerDal } from './dal.js';
 import type { CreateAccountInput, CreateCardInput, IssuerCardSecret } from './types.js';
+import { type Page, type PageRequest, pageOf } from '../pages.js';
+import type { AccountRow, IssuerCardRow } from './dal.js';
+
+export interface AccountView {
+  account_id: number;
+  org_id: string;
+  program_id: string;
+  status: string;
+  created_at: string;
+}
+
+/** A card as the admin sees it: masked, the BIN and last four digits only, never the PAN. */
+export interface CardView {
+  card_id: number;
+  account_id: number;
+  bin: string;
+  last_four: string;
+  brand: string | null;
+  expiry_month: number;
+  expiry_year: number;
+  status: string;
+  created_at: string;
+}
+
+const accountView = (row: AccountRow): AccountView => ({
+  account_id: row.id,
+  org_id: row.org_id,
+  program_id: row.program_id,
+  status: row.status,
+  created_at: row.created_at,
+});
+
+/** A page key of a numeric id: anything else is a key this list never handed out, so it starts nowhere. */
+function numericKey(after: string | undefined): number | undefined {
+  if (after === undefined) return undefined;
+  if (!/^\d{1,18}$/.test(after)) throw new InvalidInput({ field: 'query.cursor', reason: 'invalid', message: 'is not a cursor of this list' });
+  return Number(after);
+}
 
 export type { CreateAccountInput, CreateCardInput, IssuerCardSecret } from './types.js';
 
@@ -27,9 +65,9 @@ function withRandomId<T>(digits: number, insert: (id: number) => Promise<T>): Pr
 }
 
 export interface IssuerAccountsDeps {
-  dal: Pick<IssuerDal, 'findAccount' | 'insertAccount' | 'findCardByFingerprint' | 'insertCard'>;
+  dal: Pick<IssuerDal, 'findAccount' | 'insertAccount' | 'findCardByFingerprint' | 'insertCard' | 'listAccounts' | 'listCardsOfAccount' | 'findCardOfAccount'>;
   transact: Transact;
-  sealed: Pick<SealedData, 'panFingerprint' | 'seal'>;
+  sealed: Pick<SealedData, 'panFingerprint' | 'seal' | 'open'>;
   clock: Clock;
   tokenIssuer: () => Promise<AccountTokenIssuer>;
 }
@@ -43,7 +81,48 @@ export function createIssuerAccounts(deps: IssuerAccountsDeps) {
     return account;
   }
 
+  /** The BIN is not stored beside the card: it is read from the sealed record, and only its first six digits leave. */
+  async function cardView(row: IssuerCardRow): Promise<CardView> {
+    const secret = await sealed.open<IssuerCardSecret>(ISSUER_OWNER, `card:${row.id}`, { sealed: row.card_sealed, keyVersion: row.key_version });
+    return {
+      card_id: row.id,
+      account_id: row.account_id,
+      bin: secret.pan.slice(0, 6),
+      last_four: row.last_four,
+      brand: row.brand,
+      expiry_month: row.expiry_month,
+      expiry_year: row.expiry_year,
+      status: row.status,
+      created_at: row.created_at,
+    };
+  }
+
   return {
+    async getAccount(accountId: number): Promise<AccountView> {
+      return accountView(await findAccount(accountId));
+    },
+
+    async listAccounts({ limit, after }: PageRequest): Promise<Page<AccountView>> {
+      return pageOf(await dal.listAccounts(limit + 1, numericKey(after)), limit, (row) => String(row.id), accountView);
+    },
+
+    async getCard(accountId: number, cardId: number): Promise<CardView> {
+      const row = await dal.findCardOfAccount(accountId, cardId);
+      if (!row) throw new NotFound('card');
+      return cardView(row);
+    },
+
+    async listCards(accountId: number, { limit, after }: PageRequest): Promise<Page<CardView>> {
+      await findAccount(accountId);
+      const page = pageOf(
+        await dal.listCardsOfAccount(accountId, limit + 1, numericKey(after)),
+        limit,
+        (row) => String(row.id),
+        (row) => row,
+      );
+      return { items: await Promise.all(page.items.map(cardView)), ...(page.next !== undefined ? { next: page.next } : {}) };
+    },
+
     async createAccount(input: CreateAccountInput) {
       // Checked here as well as by the HTTP schema: the CLI calls this directly, and org_id becomes the JWT tenant.
       const issues = new IssueList();

@@ -40,6 +40,20 @@ export function createIssuerDal(db: Kysely<Database>) {
       await tx.insertInto('accounts').values(row).execute();
     },
 
+    /** Up to `count` accounts ordered by id, after the id `after` (keyset pagination, see pages.ts). */
+    listAccounts(count: number, after?: number): Promise<AccountRow[]> {
+      let query = db.selectFrom('accounts').selectAll();
+      if (after !== undefined) query = query.where('id', '>', after);
+      return query.orderBy('id').limit(count).execute();
+    },
+
+    /** Up to `count` cards of an account ordered by id, after the id `after`. */
+    listCardsOfAccount(accountId: number, count: number, after?: number): Promise<IssuerCardRow[]> {
+      let query = db.selectFrom('issuer_cards').selectAll().where('account_id', '=', accountId);
+      if (after !== undefined) query = query.where('id', '>', after);
+      return query.orderBy('id').limit(count).execute();
+    },
+
     // Issuer cards
 
     findCard: (cardId: number): Promise<IssuerCardRow | undefined> => db.selectFrom('issuer_cards').selectAll().where('id', '=', cardId).executeTakeFirst(),

@@ -147,6 +147,21 @@ export function createMerchantDal(db: Kysely<Database>) {
         .execute();
     },
 
+    findCaptureKey(merchantId: string, alias: string): Promise<PublicCaptureKeyRow | undefined> {
+      return db
+        .selectFrom('capture_keys')
+        .select(['alias', 'public_key', 'algorithm', 'created_at'])
+        .where('alias', '=', alias)
+        .where('merchant_id', '=', merchantId)
+        .executeTakeFirst();
+    },
+
+    /** Deletes one of this merchant's capture keys (its sealed private half with it); false when it is not theirs. */
+    async deleteCaptureKey(tx: Tx, merchantId: string, alias: string): Promise<boolean> {
+      const result = await tx.deleteFrom('capture_keys').where('alias', '=', alias).where('merchant_id', '=', merchantId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
     /** The sealed private half of one of this merchant's capture keys; undefined when the alias is not theirs. */
     findSealedCaptureKey(merchantId: string, alias: string): Promise<SealedCaptureKeyRow | undefined> {
       return db

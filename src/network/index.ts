@@ -21,3 +21,4 @@ export { createHttpGateway, type HttpGatewayOptions } from './http/gateway-clien
 export { createHttpIssuerCallbacks, type HttpIssuerCallbacksOptions } from './http/issuer-callbacks.js';
 export { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from './http/server.js';
 export { MIN_SECRET_LENGTH } from './http/auth.js';
+export { meterGateway } from './metered-gateway.js';

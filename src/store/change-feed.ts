@@ -19,7 +19,7 @@ import type { Database } from './schema.js';
 import type { Tx } from './transactions.js';
 
 /** Kinds of cached state another instance must drop when they change. */
-export type ChangeTopic = 'api_key' | 'data_key';
+export type ChangeTopic = 'api_key' | 'data_key' | 'capture_key';
 
 export interface Change {
   topic: ChangeTopic;
@@ -63,7 +63,7 @@ export interface ChangeFeedDeps {
 
 export const POLL_INTERVAL_MS = 500;
 export const CHANGE_CHANNEL = 'tessera_changes';
-const TOPICS: readonly ChangeTopic[] = ['api_key', 'data_key'];
+const TOPICS: readonly ChangeTopic[] = ['api_key', 'data_key', 'capture_key'];
 
 interface Notice {
   /** The PostgreSQL schema the change was made in: every schema of a database shares the channel. */

@@ -45,9 +45,9 @@ function runCli(args: string[], vars: Record<string, string>): Promise<RunResult
   return collect(spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-/** Runs a command expected to succeed and returns its stdout as JSON (fails on anything else on stdout). */
+/** Runs a command expected to succeed with `--json` and returns its stdout as JSON (fails on anything else on stdout). */
 async function runJson<T = any>(args: string[], vars: Record<string, string>): Promise<T> {
-  const result = await runCli(args, vars);
+  const result = await runCli([...args, '--json'], vars);
   expect(result.code, `tessera ${args.join(' ')} failed: ${result.stderr}`).toBe(0);
   return JSON.parse(result.stdout) as T;
 }
@@ -105,28 +105,45 @@ describe('tessera CLI admin commands', () => {
   let alias: string;
   let publicKey: string;
 
-  it('migrate creates the database, generates and announces the development secrets once, and is idempotent', async () => {
-    const first = await runCli(['migrate'], vars);
+  it('refuses every admin command before init: no vault is created by accident', async () => {
+    for (const args of [
+      ['merchant', 'create', '--name', 'Too early'],
+      ['merchant', 'list'],
+      ['rotate-data-key', '--merchant', 'x'],
+    ]) {
+      const refused = await runCli(args, vars);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain('tessera init');
+      expect(refused.stdout).toBe('');
+    }
+    expect(existsSync(join(vars.TESSERA_DATA_DIR!, 'master.key'))).toBe(false);
+    expect(existsSync(vars.TESSERA_DATABASE_URL!.slice('sqlite:'.length))).toBe(false);
+  });
+
+  it('init creates the vault (secrets 0600, admin token shown once on stdout, database migrated), refuses a second time; migrate is idempotent', async () => {
+    const first = await runCli(['init', '--json'], vars);
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ migrated: true, engine: 'sqlite' });
+    const created = JSON.parse(first.stdout);
     expect(existsSync(vars.TESSERA_DATABASE_URL!.slice('sqlite:'.length))).toBe(true);
 
     const tokenFile = join(vars.TESSERA_DATA_DIR!, 'admin.token');
     const keyFile = join(vars.TESSERA_DATA_DIR!, 'master.key');
     for (const file of [tokenFile, keyFile]) expect(statSync(file).mode & 0o777).toBe(0o600);
     const token = readFileSync(tokenFile, 'utf8').trim();
-    // Told where the admin token is; its value is printed only to a terminal, and this stderr is a pipe.
-    expect(first.stderr).toContain('admin.token');
-    expect(first.stderr).toContain('not printed: stderr is not a terminal');
+    expect(created).toMatchObject({ admin_token: token, admin_token_file: tokenFile, master_key_file: keyFile, engine: 'sqlite', migrated: true });
     expect(first.stderr).not.toContain(token);
-    expect(first.stderr).toContain('master.key');
-    expect(first.stderr).not.toContain(readFileSync(keyFile, 'utf8').trim());
+    expect(first.stdout + first.stderr).not.toContain(readFileSync(keyFile, 'utf8').trim());
 
+    const again = await runCli(['init'], vars);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+
+    expect(await runJson(['migrate'], vars)).toEqual({ migrated: true, engine: 'sqlite' });
     const second = await runCli(['migrate'], vars);
     expect(second.code, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout)).toEqual({ migrated: true, engine: 'sqlite' });
+    expect(second.stdout).toContain('migrated');
     expect(second.stderr).not.toContain(token);
-    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
   });
 
   it('merchant create --name prints the merchant id and an API key whose secret is stored only hashed', async () => {
@@ -329,7 +346,7 @@ describe('tessera CLI admin commands', () => {
 });
 
 describe('tessera CLI configuration errors', () => {
-  it.each([{ args: ['migrate'] }, { args: ['merchant', 'create', '--name', 'X'] }, { args: ['serve'] }])(
+  it.each([{ args: ['init'] }, { args: ['merchant', 'create', '--name', 'X'] }, { args: ['serve'] }])(
     '$args with NODE_ENV=production and no master key exits 1 with a configuration error',
     async ({ args }) => {
       const vars = newDataDir();
@@ -346,7 +363,7 @@ describe('tessera CLI configuration errors', () => {
 
   it('a malformed master key is reported without echoing it', async () => {
     const bad = randomBytes(16).toString('base64');
-    const result = await runCli(['migrate'], { ...newDataDir(), TESSERA_MASTER_KEY: bad });
+    const result = await runCli(['init'], { ...newDataDir(), TESSERA_MASTER_KEY: bad });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('configuration error');
     expect(result.stderr).toContain('TESSERA_MASTER_KEY');
@@ -369,7 +386,10 @@ describe('tessera CLI after a master key change', () => {
     const vars = newDataDir();
     const oldKey = randomBytes(32).toString('base64');
     const newKey = randomBytes(32).toString('base64');
-    const withOld = { ...vars, TESSERA_MASTER_KEY: oldKey };
+    const withOld = { ...vars, TESSERA_MASTER_KEY: oldKey, TESSERA_LOG_LEVEL: 'info' };
+    // The vault: its database (the master key stays in the environment, so init writes none).
+    expect((await runCli(['init'], withOld)).code).toBe(0);
+    expect(existsSync(join(vars.TESSERA_DATA_DIR!, 'master.key'))).toBe(false);
     const { merchant_id: merchantId } = await runJson(['merchant', 'create', '--name', 'Rekeyed'], withOld);
     await runJson(['capture-key', 'create', '--merchant', merchantId], withOld);
     const masterKeyIds = () =>
@@ -382,14 +402,14 @@ describe('tessera CLI after a master key change', () => {
     const [oldId] = [...masterKeyIds()];
 
     // The new key without the old one: the data keys cannot be unwrapped, and the error says what to set.
-    const missing = await runCli(['rotate-data-key', '--merchant', merchantId], { ...vars, TESSERA_MASTER_KEY: newKey });
+    const missing = await runCli(['rotate-data-key', '--merchant', merchantId], { ...vars, TESSERA_MASTER_KEY: newKey, TESSERA_LOG_LEVEL: 'info' });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('TESSERA_PREVIOUS_MASTER_KEYS');
     expect(missing.stderr).not.toContain(oldKey);
     expect(missing.stderr).not.toContain(newKey);
 
-    const transition = { ...vars, TESSERA_MASTER_KEY: newKey, TESSERA_PREVIOUS_MASTER_KEYS: oldKey };
-    const rotated = await runCli(['rotate-data-key', '--merchant', merchantId], transition);
+    const transition = { ...vars, TESSERA_MASTER_KEY: newKey, TESSERA_PREVIOUS_MASTER_KEYS: oldKey, TESSERA_LOG_LEVEL: 'info' };
+    const rotated = await runCli(['rotate-data-key', '--merchant', merchantId, '--json'], transition);
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(JSON.parse(rotated.stdout)).toEqual({ merchant_id: merchantId, data_key_version: 2 });
     // Starting a command with a new master key moved nothing: the existing data keys are still under the old key.

@@ -32,6 +32,17 @@ import { listWebhookDeliveries } from './operations/listWebhookDeliveries.js';
 import { replayWebhookEvents } from './operations/replayWebhookEvents.js';
 import { discardWebhookDelivery } from './operations/discardWebhookDelivery.js';
 import type { AdminApiDeps } from './types.js';
+import { listMerchants } from './operations/listMerchants.js';
+import { getMerchant } from './operations/getMerchant.js';
+import { listApiKeys } from './operations/listApiKeys.js';
+import { listTokenScopes } from './operations/listTokenScopes.js';
+import { getCaptureKey } from './operations/getCaptureKey.js';
+import { revokeCaptureKey } from './operations/revokeCaptureKey.js';
+import { rotateDataKey } from './operations/rotateDataKey.js';
+import { listAccounts } from './operations/listAccounts.js';
+import { getAccount } from './operations/getAccount.js';
+import { listCards } from './operations/listCards.js';
+import { getCard } from './operations/getCard.js';
 
 export type { AdminApiDeps } from './types.js';
 
@@ -56,6 +67,17 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     listWebhookDeliveries(deps),
     replayWebhookEvents(deps),
     discardWebhookDelivery(deps),
+    listMerchants(deps),
+    getMerchant(deps),
+    listApiKeys(deps),
+    listTokenScopes(deps),
+    getCaptureKey(deps),
+    revokeCaptureKey(deps),
+    rotateDataKey(deps),
+    listAccounts(deps),
+    getAccount(deps),
+    listCards(deps),
+    getCard(deps),
   ] as unknown as readonly Operation<never>[];
 }
 

@@ -5,6 +5,7 @@ import type { CaptureKeyService } from '../../merchant/capture-key-service.js';
 import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
 import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
 import type { WebhookEndpoints } from '../../webhooks/endpoints.js';
+import type { DataKeys } from '../../keys/data-keys.js';
 
 export type Schemas = components['schemas'];
 export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
@@ -13,10 +14,12 @@ export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['pa
 export interface AdminApiDeps {
   adminToken: string;
   merchants: MerchantAdmin;
-  captureKeys: Pick<CaptureKeyService, 'create' | 'list'>;
+  captureKeys: Pick<CaptureKeyService, 'create' | 'list' | 'get' | 'revoke'>;
   /** Told about a revoked API key, so a cached verification of it ends at once. */
   authenticator: Pick<MerchantAuthenticator, 'forget'>;
-  issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken'>;
   /** Webhook endpoints of merchants and issuer accounts, their deliveries and replays. */
   webhooks: WebhookEndpoints;
+  issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken' | 'listAccounts' | 'getAccount' | 'listCards' | 'getCard'>;
+  /** Data-key rotation (a new version for new writes). */
+  dataKeys: Pick<DataKeys, 'rotate'>;
 }
