@@ -19,6 +19,7 @@ import { httpReachable, readinessChecks } from './http/readiness.js';
 import { createCaptureKeyService, type CaptureKeyService } from './merchant/capture-key-service.js';
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
+import { createTokenRequestorService, type TokenRequestorService } from './merchant/token-requestors.js';
 import { createMerchantAuthenticator } from './auth/merchant-basic.js';
 import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
 import { createRequestLimits } from './auth/rate-limits.js';
@@ -61,6 +62,8 @@ export interface Core {
   merchants: MerchantAdmin;
   captureKeys: CaptureKeyService;
   tokens: MerchantTokenService;
+  /** Merchants' token requestor ids per network (issue 10). */
+  tokenRequestors: TokenRequestorService;
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
@@ -153,6 +156,7 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     dataKeys,
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
+    tokenRequestors: createTokenRequestorService({ dal: merchantDal, transact: store.transact, clock }),
     tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
     authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
@@ -205,6 +209,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     captureKeys: core.captureKeys,
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
+    tokenRequestors: core.tokenRequestors,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.

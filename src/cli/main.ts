@@ -14,6 +14,7 @@ import { createLogger } from '../log.js';
 import { derivePanReferenceKey, openDatabaseSimulatorStore, startSimulatorServer } from '../network/index.js';
 import { describeStartup, generatedSecretsNotice, packageVersion } from '../startup.js';
 import { addReconcileCommand } from './reconcile-command.js';
+import { addTokenRequestorCommands } from './token-requestor-commands.js';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -222,6 +223,7 @@ program
   });
 
 addReconcileCommand(program);
+addTokenRequestorCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

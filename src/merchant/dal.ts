@@ -6,7 +6,7 @@
  * they belong to, so a change and its audit record commit together.
  */
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { ApiKeysTable, CaptureKeysTable, CardTokensTable, Database, TokenScopesTable } from '../store/schema.js';
+import type { ApiKeysTable, CaptureKeysTable, CardTokensTable, Database, TokenRequestorsTable, TokenScopesTable } from '../store/schema.js';
 import type { UnitOfWork } from '../store/transactions.js';
 import { compileOnce } from '../store/compiled-query.js';
 
@@ -20,6 +20,7 @@ export type TokenScopeRow = Selectable<TokenScopesTable>;
 export type CaptureKeyRow = Selectable<CaptureKeysTable>;
 export type PublicCaptureKeyRow = Pick<CaptureKeyRow, 'alias' | 'public_key' | 'algorithm' | 'created_at'>;
 export type SealedCaptureKeyRow = Pick<CaptureKeyRow, 'private_key_sealed' | 'key_version'>;
+export type TokenRequestorRow = Selectable<TokenRequestorsTable>;
 export type ApiKeyCredentialRow = Pick<Selectable<ApiKeysTable>, 'merchant_id' | 'secret_hash' | 'revoked_at'>;
 
 /** What must still be true of a row for an update to apply. */
@@ -116,6 +117,30 @@ export function createMerchantDal(db: Kysely<Database>) {
         .where('alias', '=', alias)
         .where('merchant_id', '=', merchantId)
         .executeTakeFirst();
+    },
+
+    // --- token requestors --------------------------------------------------------------------------------
+
+    /** Inserts unless the merchant already has a token requestor on that network (or the id is taken); true when inserted. */
+    async insertTokenRequestorIfAbsent(tx: Tx, row: TokenRequestorRow): Promise<boolean> {
+      const result = await tx
+        .insertInto('token_requestors')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    tokenRequestorsOf(merchantId: string): Promise<TokenRequestorRow[]> {
+      return db.selectFrom('token_requestors').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at').orderBy('network').execute();
+    },
+
+    findTokenRequestor(merchantId: string, network: string): Promise<TokenRequestorRow | undefined> {
+      return db.selectFrom('token_requestors').selectAll().where('merchant_id', '=', merchantId).where('network', '=', network).executeTakeFirst();
+    },
+
+    findTokenRequestorById(id: string): Promise<TokenRequestorRow | undefined> {
+      return db.selectFrom('token_requestors').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
     // --- API keys ----------------------------------------------------------------------------------------

@@ -11,10 +11,7 @@ export type TokenStatus = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
 export type SchemeTokenAction = 'ACTIVATE' | 'SUSPEND' | 'DELETE';
 
 /** Who is calling: the merchant and the API key it authenticated with. */
-export interface MerchantCaller {
-  merchantId: string;
-  apiKeyId: string;
-}
+export type { MerchantCaller } from '../auth/merchant-caller.js';
 
 /** Where a token is used: required for third-party (format-preserving) tokens. */
 export interface TokenContext {

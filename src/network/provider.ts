@@ -50,6 +50,8 @@ export interface NetworkProvider {
   readonly capabilities: Readonly<Record<NetworkCapability, boolean>>;
   /** Fixed token requestors per wallet. */
   readonly tokenRequestors: Readonly<Record<Wallet, TokenRequestor>>;
+  /** Leading digits of the 11-digit token requestor ids the network assigns (DOMAIN.md section 5). */
+  readonly tokenRequestorPrefix: string;
   /** BIN controller id that leads the network's PARs. */
   readonly parController: string;
   /** A fresh token reference for a token of `wallet`. */

@@ -19,9 +19,12 @@ const APP_TABLES = [
   'network_operations',
   'network_tokens',
   'pan_references',
+  'scheme_token_operations',
+  'scheme_tokens',
+  'token_requestors',
   'token_scopes',
 ];
-const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations'];
+const MIGRATIONS = ['0001_merchant_vault', '0002_issuer_tokens', '0003_network_simulator', '0004_network_operations', '0010_scheme_tokens'];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let database: TestDatabase;

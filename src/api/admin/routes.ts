@@ -20,6 +20,8 @@ import { createMerchant } from './operations/createMerchant.js';
 import { createTokenScope } from './operations/createTokenScope.js';
 import { listCaptureKeys } from './operations/listCaptureKeys.js';
 import { revokeApiKey } from './operations/revokeApiKey.js';
+import { createTokenRequestor } from './operations/createTokenRequestor.js';
+import { listTokenRequestors } from './operations/listTokenRequestors.js';
 import type { AdminApiDeps } from './types.js';
 
 export type { AdminApiDeps } from './types.js';
@@ -35,6 +37,8 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     createAccount(deps),
     createCard(deps),
     createAccessToken(deps),
+    createTokenRequestor(deps),
+    listTokenRequestors(deps),
   ] as unknown as readonly Operation<never>[];
 }
 

@@ -4,6 +4,7 @@ import type { MerchantAdmin } from '../../admin/merchant-admin.js';
 import type { CaptureKeyService } from '../../merchant/capture-key-service.js';
 import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
 import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
+import type { TokenRequestorService } from '../../merchant/token-requestors.js';
 
 export type Schemas = components['schemas'];
 export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
@@ -16,4 +17,5 @@ export interface AdminApiDeps {
   /** Told about a revoked API key, so a cached verification of it ends at once. */
   authenticator: Pick<MerchantAuthenticator, 'forget'>;
   issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken'>;
+  tokenRequestors: Pick<TokenRequestorService, 'register' | 'list'>;
 }
