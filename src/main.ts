@@ -20,6 +20,7 @@ import { createCaptureKeyService, type CaptureKeyService } from './merchant/capt
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
 import { createTokenRequestorService, type TokenRequestorService } from './merchant/token-requestors.js';
+import { createSchemeTokenService, type SchemeTokenService } from './merchant/scheme-tokens.js';
 import { createMerchantAuthenticator } from './auth/merchant-basic.js';
 import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
 import { createRequestLimits } from './auth/rate-limits.js';
@@ -64,6 +65,8 @@ export interface Core {
   tokens: MerchantTokenService;
   /** Merchants' token requestor ids per network (issue 10). */
   tokenRequestors: TokenRequestorService;
+  /** Merchants' card-on-file network tokens, through the network (issue 10). */
+  schemeTokens: SchemeTokenService;
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
@@ -147,6 +150,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
         { timeoutMs: config.network.timeoutMs },
       );
   const network = gateway;
+  const schemeTokens = createSchemeTokenService({
+    dal: merchantDal,
+    transact: store.transact,
+    sealed,
+    clock,
+    gateway: () => network,
+    pendingGraceMs: config.network.timeoutMs,
+  });
 
   return {
     config,
@@ -157,7 +168,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock }),
     captureKeys,
     tokenRequestors: createTokenRequestorService({ dal: merchantDal, transact: store.transact, clock }),
-    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
+    schemeTokens,
+    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock, schemeTokens }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
     authenticator: withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock),
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
@@ -183,6 +195,8 @@ export interface App {
   core: Core;
   http: FastifyInstance;
   reconciler: Reconciler;
+  /** Settles the merchant side's pending scheme-token provisionings (issue 10), alongside the issuer's. */
+  schemeReconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -218,11 +232,14 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
+  const schemeReconciler = startReconciler({ reconcile: () => core.schemeTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   return {
     core,
     http,
     reconciler,
+    schemeReconciler,
     async close() {
+      await schemeReconciler.stop();
       await reconciler.stop();
       await http.close();
       await core.close();

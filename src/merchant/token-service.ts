@@ -19,6 +19,7 @@ import type { CaptureKeyService } from './capture-key-service.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
+import type { SchemeTokenService } from './scheme-tokens.js';
 import type { MerchantCaller, ReuseTokenType, TokenizeInput, TokenStatus, TokenType, TokenView, UpdateTokenInput } from './types.js';
 
 /** The sensitive part of a token, stored only sealed. An ANALYTICS-only token has no PAN. */
@@ -64,10 +65,12 @@ export interface MerchantTokenDeps {
   captureKeys: Pick<CaptureKeyService, 'decryptor'>;
   binTable: BinTable;
   clock: Clock;
+  /** Scheme (network) tokens of reuse tokens (issue 10); without it every scheme_token_action is refused. */
+  schemeTokens?: Pick<SchemeTokenService, 'activate' | 'view' | 'networkOf'>;
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
-  const { dal, transact, sealed, captureKeys, binTable, clock } = deps;
+  const { dal, transact, sealed, captureKeys, binTable, clock, schemeTokens } = deps;
   const holders = createHolderCache();
   const upserts = createKeyedMutex();
 
@@ -189,6 +192,14 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   function assertUsable(row: CardTokenRow): void {
     if (row.status === 'DELETED') throw new Conflict('deleted', 'the token is deleted', 'id');
     if (isExpired(row)) throw new Conflict('expired', 'the token has expired', 'id');
+  }
+
+  /** Adds the token's scheme token, for scopes with network tokens or PAR. */
+  async function withSchemeToken(view: TokenView, row: CardTokenRow, scope: { network_tokens: number; par: number } | undefined): Promise<TokenView> {
+    if (!schemeTokens || !scope || (!scope.network_tokens && !scope.par)) return view;
+    const scheme = await schemeTokens.view(row, scope);
+    if (scheme) view.schemeToken = scheme;
+    return view;
   }
 
   return {
@@ -324,22 +335,31 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
       const row = await findOwned(caller, reuseToken);
-      return toView(row, await holderFields(row));
+      const view = toView(row, await holderFields(row));
+      if (!schemeTokens) return view;
+      return withSchemeToken(view, row, await dal.findScope(caller.merchantId, row.token_scope_id));
     },
 
     async update(caller: MerchantCaller, reuseToken: string, input: UpdateTokenInput): Promise<TokenView> {
       const row = await findOwned(caller, reuseToken);
       assertUsable(row);
       const errors = new IssueList();
+      const scope = await dal.findScope(caller.merchantId, row.token_scope_id);
       if (input.schemeTokenAction !== undefined) {
-        const scope = await dal.findScope(caller.merchantId, row.token_scope_id);
-        errors.add(
-          'schemeTokenAction',
-          'unsupported',
-          scope?.network_tokens
-            ? 'scheme (network) tokens are not available yet on this platform'
-            : 'the token scope of this token does not enable network tokens',
-        );
+        if (!scope?.network_tokens || !schemeTokens) {
+          errors.add('schemeTokenAction', 'unsupported', 'the token scope of this token does not enable network tokens');
+        } else if (!includesReuse(row.token_type)) {
+          errors.add('schemeTokenAction', 'unsupported', 'only a REUSE token can have a scheme token');
+        } else if (input.schemeTokenAction !== 'ACTIVATE') {
+          errors.add('schemeTokenAction', 'unsupported', `${input.schemeTokenAction} of scheme tokens is not available yet on this platform`);
+        } else {
+          try {
+            schemeTokens.networkOf(row);
+          } catch (error) {
+            if (!(error instanceof InvalidInput)) throw error;
+            errors.add('schemeTokenAction', 'unsupported', error.issues[0]!.message);
+          }
+        }
       }
       if (input.encryptedCard !== undefined && input.publicKeyAlias === undefined) {
         errors.add('publicKeyAlias', 'required', 'is required with encrypted_card');
@@ -385,7 +405,16 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         cardErrors.throwIfAny();
       }
       const previous = await openCard(row);
+      if (input.schemeTokenAction === 'ACTIVATE' && schemeTokens && scope) {
+        // Through the network before the other changes commit: a decline or a failure leaves the token as it was.
+        await schemeTokens.activate(caller, { row, scope, pan: card?.pan ?? previous.pan ?? '' });
+      }
       const next: SealedCard = { ...previous };
+      // A PATCH that only acts on the scheme token changes nothing of the reuse token (the scheme token service
+      // audited its own change): no write, so concurrent ACTIVATEs never race on the token's row.
+      if (Object.keys(input).every((key) => key === 'schemeTokenAction')) {
+        return withSchemeToken(toView(row, await holderFields(row)), row, scope);
+      }
       const changes: CardTokenChanges = { updated_at: clock().toISOString() };
       if (card) {
         // Relink: the token now stands for another card. Its fingerprint and analytics token follow the PAN.
@@ -418,7 +447,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           await record(tx, caller, 'merchant.token.updated', after, row.status, after.status, { fields: audited.concat(card ? ['card'] : []) });
           return after;
         });
-        return toView(updated, next);
+        return withSchemeToken(toView(updated, next), updated, scope);
       } catch (error) {
         if (isUniqueViolation(error)) throw new Conflict('already_exists', 'this card already has another token in this token scope', 'encryptedCard');
         if (error instanceof LostRace) throw new InvalidInput({ field: 'id', reason: 'conflict', message: 'the token was changed concurrently; retry' });

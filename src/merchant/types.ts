@@ -49,6 +49,18 @@ export interface UpdateTokenInput {
   schemeTokenAction?: SchemeTokenAction;
 }
 
+/**
+ * The card-on-file network token held for a reuse token, as its merchant may see it: the status always; the
+ * number and its expiry only to a merchant that is the token's requestor; the PAR only with `par` in the scope.
+ */
+export interface SchemeTokenView {
+  status: 'VALID' | 'SUSPENDED' | 'DELETED';
+  networkToken?: string;
+  expiryMonth?: number;
+  expiryYear?: number;
+  paymentAccountReference?: string;
+}
+
 /** What a token looks like to its merchant: never the PAN, at most BIN and last four. */
 export interface TokenView {
   reuseToken?: string;
@@ -70,4 +82,5 @@ export interface TokenView {
   updatedAt: string;
   /** YYYY-MM-DD. */
   tokenExpiryDate: string;
+  schemeToken?: SchemeTokenView;
 }

@@ -58,6 +58,10 @@ export interface NetworkProvider {
   tokenRef(wallet: Wallet): string;
   /** A fresh PAN reference. */
   panRef(): string;
+  /** Leading digits of the card-on-file token numbers it gives token requestors (the rest derived, Luhn-valid). */
+  readonly cardOnFileTokenPrefix: string;
+  /** The wallet id (`wallet_id` in the issuer API) of a card-on-file token of a merchant token requestor. */
+  cardOnFileWalletId(tokenRequestorId: string): string;
   /** Leading digits of a network token number (the rest is random, with a Luhn check digit). */
   tokenNumberPrefix(): string;
   /** The identifiers this network assigns to a new token of `wallet`. */

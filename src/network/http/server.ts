@@ -14,8 +14,10 @@ import { assertUsableSecret, bearerHook } from './auth.js';
 import { sendFailure, sendNotFound } from './errors.js';
 import { createHttpIssuerCallbacks } from './issuer-callbacks.js';
 import {
+  ANSWER_NOT_FOUND,
   ROUTES,
   TOKEN_NOT_FOUND,
+  parseCardOnFileRequest,
   parseApproveDeviceRequest,
   parseDeviceBindingRequest,
   parseFaultSpec,
@@ -94,6 +96,13 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   app.post<{ Params: { network: string } }>(ROUTES.provision, async (request) =>
     simulator.provision(parseProvisionRequest(withParams(request, request.params))),
   );
+  app.post<{ Params: { network: string } }>(ROUTES.cardOnFile, async (request) =>
+    simulator.requestCardOnFileToken(parseCardOnFileRequest(withParams(request, request.params))),
+  );
+  app.get<{ Params: { network: string; idempotencyKey: string } }>(ROUTES.cardOnFileAnswer, async (request) => {
+    const answer = await simulator.cardOnFileAnswer(pathNetwork(request.params.network), request.params.idempotencyKey);
+    return answer ?? refuse(ANSWER_NOT_FOUND);
+  });
   app.get<{ Params: TokenParams }>(ROUTES.token, async (request) => {
     const token = await simulator.getToken(pathNetwork(request.params.network), request.params.tokenRef);
     return token ?? refuse(TOKEN_NOT_FOUND);
