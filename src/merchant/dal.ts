@@ -199,6 +199,18 @@ export function createMerchantDal(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Applies the network's state only if it is newer than the one stored (a late answer never rolls back). */
+    async updateSchemeTokenIfNewer(tx: Tx, cardTokenId: string, networkVersion: number, changes: SchemeTokenChanges): Promise<boolean> {
+      const result = await tx
+        .updateTable('scheme_tokens')
+        .set({ ...changes, network_version: networkVersion })
+        .where('card_token_id', '=', cardTokenId)
+        .where('network_version', '<', networkVersion)
+        .where('status', '!=', 'PENDING')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     /** Removes a scheme token still in `status` (a provisioning that made nothing); false otherwise. */
     async deleteSchemeToken(tx: Tx, cardTokenId: string, status: string): Promise<boolean> {
       const result = await tx.deleteFrom('scheme_tokens').where('card_token_id', '=', cardTokenId).where('status', '=', status).executeTakeFirst();

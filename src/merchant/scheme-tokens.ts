@@ -21,11 +21,11 @@ import { createKeyedMutex } from '../keyed-mutex.js';
 import { emitEvent, recordAudit } from '../ledger/ledger.js';
 import type { TokenRequestorGateway } from '../network/gateway.js';
 import { networkOfBrand, providerOf } from '../network/providers.js';
-import type { CardOnFileOutcome, NetworkToken, NetworkTokenStatus, PaymentNetwork } from '../network/types.js';
+import type { CardOnFileOutcome, NetworkToken, NetworkTokenStatus, PaymentNetwork, TokenRequestorLifecycleRequest } from '../network/types.js';
 import { merchantOwner } from '../owners.js';
 import type { Transact } from '../store/transactions.js';
 import type { CardTokenRow, MerchantDal, SchemeOperationRow, SchemeTokenRow, TokenScopeRow, Tx } from './dal.js';
-import type { MerchantCaller, SchemeTokenView } from './types.js';
+import type { MerchantCaller, SchemeTokenAction, SchemeTokenView } from './types.js';
 
 export interface SchemeTokenDeps {
   dal: Pick<
@@ -36,6 +36,7 @@ export interface SchemeTokenDeps {
     | 'findSchemeToken'
     | 'insertSchemeTokenIfAbsent'
     | 'updateSchemeToken'
+    | 'updateSchemeTokenIfNewer'
     | 'deleteSchemeToken'
     | 'insertSchemeOperation'
     | 'settleSchemeOperation'
@@ -70,6 +71,13 @@ export interface SchemeReconcileReport {
 const FIELD = 'schemeTokenAction';
 const RECONCILE_BATCH = 1_000;
 const PROVISION = 'ACTIVATE';
+
+/** What each action means on an existing scheme token: the network call and the status it leads to. */
+const MANAGE: Record<SchemeTokenAction, { call: TokenRequestorLifecycleRequest['action']; target: string; event: string }> = {
+  ACTIVATE: { call: 'RESUME', target: 'VALID', event: 'merchant.scheme_token.resumed' },
+  SUSPEND: { call: 'SUSPEND', target: 'SUSPENDED', event: 'merchant.scheme_token.suspended' },
+  DELETE: { call: 'DELETE', target: 'DELETED', event: 'merchant.scheme_token.deleted' },
+};
 
 /** The merchant's word for the network's status (Verifone's `SchemeToken.status`). */
 export function schemeStatusOf(status: NetworkTokenStatus): 'VALID' | 'SUSPENDED' | 'DELETED' {
@@ -192,9 +200,7 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
         const [entry] = await dal.pendingSchemeOperationsOf(row.id);
         if (entry) return sendProvisioning(actor, subject, existing, entry);
       }
-      if (existing) {
-        throw new InvalidInput({ field: FIELD, reason: 'invalid', message: `ACTIVATE is not possible on a ${existing.status} scheme token` });
-      }
+      if (existing) return manageNow(actor, existing, 'ACTIVATE');
       const requestor = await requestorFor(caller.merchantId, network);
       const now = clock().toISOString();
       const pending: SchemeTokenRow = {
@@ -238,6 +244,121 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
     });
   }
 
+  /** Adopts the network's view of a token when newer than ours, audited and evented when the status changed. */
+  async function adopt(tx: Tx, actor: string, scheme: SchemeTokenRow, token: NetworkToken, action: string, detail: Record<string, unknown>) {
+    const status = schemeStatusOf(token.status);
+    const changes = { status, expiry_month: token.tokenExpiryMonth, expiry_year: token.tokenExpiryYear, updated_at: clock().toISOString() };
+    if (!(await dal.updateSchemeTokenIfNewer(tx, scheme.card_token_id, token.version, changes))) return;
+    await audit(tx, actor, action, { ...scheme, ...changes }, scheme.status, status, { network_version: token.version, ...detail });
+  }
+
+  /**
+   * SUSPEND, ACTIVATE (of a suspended one) or DELETE of an existing scheme token, through the network: journaled
+   * under an idempotency key first, the network's answer committed with the audit record and event. A refusal
+   * (e.g. resuming a token only the issuer suspended) is a 400 on the action; a timeout or error leaves the entry
+   * pending for a retry (same key) or the reconciler (a look-up).
+   */
+  async function manageNow(actor: string, scheme: SchemeTokenRow, action: SchemeTokenAction): Promise<void> {
+    const { call, target, event } = MANAGE[action];
+    if (scheme.status === target) return;
+    if (scheme.status === 'DELETED')
+      throw new InvalidInput({ field: FIELD, reason: 'invalid', message: `the scheme token is deleted: ${action} is not possible` });
+    if (scheme.status === 'PENDING' || !scheme.token_ref) {
+      throw new InvalidInput({ field: FIELD, reason: 'invalid', message: 'the scheme token is still being provisioned: ACTIVATE again first' });
+    }
+    const pending = await dal.pendingSchemeOperationsOf(scheme.card_token_id);
+    let entry = pending.find((candidate) => candidate.operation === action);
+    if (!entry && pending.length > 0) {
+      // Another action's answer never came: the network's view settles it before this one is planned.
+      await settleLifecycleByLookup(actor, scheme, pending);
+      const now = await dal.findSchemeToken(scheme.card_token_id);
+      if (!now) return;
+      scheme = now;
+      if (scheme.status === target) return;
+    }
+    if (!entry) {
+      entry = {
+        id: randomUUID(),
+        card_token_id: scheme.card_token_id,
+        operation: action,
+        status: 'pending',
+        outcome: null,
+        created_at: clock().toISOString(),
+        settled_at: null,
+      };
+      const intent = entry;
+      await transact((tx) => dal.insertSchemeOperation(tx, intent));
+    }
+    const tokenRef = scheme.token_ref;
+    if (!tokenRef) throw new Error('a settled scheme token without a token reference');
+    let token: NetworkToken;
+    try {
+      token = await deps.gateway().tokenRequestorLifecycle({
+        network: scheme.network as PaymentNetwork,
+        tokenRef,
+        action: call,
+        tokenRequestorId: scheme.token_requestor_id,
+        idempotencyKey: entry.id,
+      });
+    } catch (error) {
+      if (error instanceof NetworkFailure && error.mode === 'bad_request') {
+        const refused = entry;
+        await transact(async (tx) => {
+          await dal.settleSchemeOperation(tx, refused.id, 'refused', clock().toISOString());
+          await audit(tx, actor, `${event}.refused`, scheme, scheme.status, scheme.status, { reason: error.message, idempotency_key: refused.id });
+        });
+        throw new InvalidInput({ field: FIELD, reason: 'invalid', message: `the network refused ${action}: ${error.message}` });
+      }
+      throw error;
+    }
+    const applied = entry;
+    await transact(async (tx) => {
+      await dal.settleSchemeOperation(tx, applied.id, 'applied', clock().toISOString());
+      await adopt(tx, actor, scheme, token, event, { idempotency_key: applied.id });
+    });
+  }
+
+  /** Settles pending lifecycle entries of a scheme token by asking the network for the token. */
+  async function settleLifecycleByLookup(actor: string, scheme: SchemeTokenRow, entries: readonly SchemeOperationRow[]): Promise<void> {
+    const token = scheme.token_ref ? await deps.gateway().getToken(scheme.network as PaymentNetwork, scheme.token_ref) : undefined;
+    await transact(async (tx) => {
+      for (const entry of entries) await dal.settleSchemeOperation(tx, entry.id, 'resolved', clock().toISOString());
+      if (token) await adopt(tx, actor, scheme, token, 'merchant.scheme_token.resync', { operations: entries.map((e) => e.id) });
+    });
+  }
+
+  /** SUSPEND / ACTIVATE / DELETE of the reuse token's scheme token (ACTIVATE provisions one when there is none). */
+  async function act(caller: MerchantCaller, subject: SchemeTokenSubject, action: SchemeTokenAction): Promise<void> {
+    if (action === 'ACTIVATE') return activate(caller, subject);
+    const actor = `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
+    await perToken.run(subject.row.id, async () => {
+      const scheme = await dal.findSchemeToken(subject.row.id);
+      if (!scheme) throw new InvalidInput({ field: FIELD, reason: 'invalid', message: `there is no scheme token to ${action.toLowerCase()}` });
+      await manageNow(actor, scheme, action);
+    });
+  }
+
+  /**
+   * Deleting a reuse token deletes its scheme token first (at the network); a provisioning still pending is
+   * settled first. A network failure fails the deletion, which can be repeated.
+   */
+  async function deleteFor(caller: MerchantCaller, row: CardTokenRow): Promise<void> {
+    const actor = `merchant:${caller.merchantId}/key:${caller.apiKeyId}`;
+    await perToken.run(row.id, async () => {
+      let scheme = await dal.findSchemeToken(row.id);
+      if (scheme?.status === 'PENDING') {
+        const [entry] = await dal.pendingSchemeOperationsOf(row.id);
+        if (entry) {
+          const answer = await deps.gateway().cardOnFileAnswer(scheme.network as PaymentNetwork, entry.id);
+          await settleProvisioning(actor, scheme, entry.id, answer ?? { approved: false, reason: 'the network never applied the request' }, 'resolved');
+        }
+        scheme = await dal.findSchemeToken(row.id);
+      }
+      if (!scheme || scheme.status === 'DELETED' || scheme.status === 'PENDING') return;
+      await manageNow(actor, scheme, 'DELETE');
+    });
+  }
+
   /**
    * The scheme token as its merchant sees it: the status always; the number and its expiry only when the merchant
    * is the token's requestor; the PAR only when the scope has `par` too. None while provisioning is unsettled.
@@ -275,6 +396,11 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
       try {
         await perToken.run(entry.card_token_id, async () => {
           const pending = await dal.findSchemeToken(entry.card_token_id);
+          if (pending && entry.operation !== PROVISION) {
+            await settleLifecycleByLookup('reconciler', pending, [entry]);
+            report.settled += 1;
+            return;
+          }
           if (pending?.status !== 'PENDING') {
             await transact(async (tx) => void (await dal.settleSchemeOperation(tx, entry.id, 'resolved', clock().toISOString())));
             return;
@@ -293,7 +419,7 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
     return report;
   }
 
-  return { activate, view, reconcile, networkOf };
+  return { activate, act, deleteFor, view, reconcile, networkOf };
 }
 
 export type SchemeTokenService = ReturnType<typeof createSchemeTokenService>;

@@ -66,7 +66,7 @@ export interface MerchantTokenDeps {
   binTable: BinTable;
   clock: Clock;
   /** Scheme (network) tokens of reuse tokens (issue 10); without it every scheme_token_action is refused. */
-  schemeTokens?: Pick<SchemeTokenService, 'activate' | 'view' | 'networkOf'>;
+  schemeTokens?: Pick<SchemeTokenService, 'act' | 'deleteFor' | 'view' | 'networkOf'>;
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
@@ -350,8 +350,6 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           errors.add('schemeTokenAction', 'unsupported', 'the token scope of this token does not enable network tokens');
         } else if (!includesReuse(row.token_type)) {
           errors.add('schemeTokenAction', 'unsupported', 'only a REUSE token can have a scheme token');
-        } else if (input.schemeTokenAction !== 'ACTIVATE') {
-          errors.add('schemeTokenAction', 'unsupported', `${input.schemeTokenAction} of scheme tokens is not available yet on this platform`);
         } else {
           try {
             schemeTokens.networkOf(row);
@@ -405,9 +403,9 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         cardErrors.throwIfAny();
       }
       const previous = await openCard(row);
-      if (input.schemeTokenAction === 'ACTIVATE' && schemeTokens && scope) {
+      if (input.schemeTokenAction !== undefined && schemeTokens && scope) {
         // Through the network before the other changes commit: a decline or a failure leaves the token as it was.
-        await schemeTokens.activate(caller, { row, scope, pan: card?.pan ?? previous.pan ?? '' });
+        await schemeTokens.act(caller, { row, scope, pan: card?.pan ?? previous.pan ?? '' }, input.schemeTokenAction);
       }
       const next: SealedCard = { ...previous };
       // A PATCH that only acts on the scheme token changes nothing of the reuse token (the scheme token service
@@ -471,6 +469,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
       await withRetries(async () => {
         const row = await findOwned(caller, reuseToken);
         if (row.status === 'DELETED') return;
+        // Its scheme token goes first, at the network: a reuse token is never deleted with a live network token left.
+        await schemeTokens?.deleteFor(caller, row);
         await transact(async (tx) => {
           // Irreversible: the sealed card is destroyed and the card may be tokenized afresh.
           const destroyed = { status: 'DELETED', card_sealed: null, key_version: null, fingerprint: null, updated_at: clock().toISOString() };

@@ -13,6 +13,7 @@ import type {
   LifecycleRequest,
   NetworkToken,
   PaymentNetwork,
+  TokenRequestorLifecycleRequest,
 } from './types.js';
 
 /** What the network calls on the issuer (Tessera's issuer side implements this). */
@@ -50,4 +51,8 @@ export interface NetworkGateway {
 export interface TokenRequestorGateway {
   requestCardOnFileToken(req: CardOnFileRequest): Promise<CardOnFileOutcome>;
   cardOnFileAnswer(network: PaymentNetwork, idempotencyKey: string): Promise<CardOnFileOutcome | undefined>;
+  /** Suspends, resumes or deletes a token of this requestor; refused for another requestor's token. */
+  tokenRequestorLifecycle(req: TokenRequestorLifecycleRequest): Promise<NetworkToken>;
+  /** The network's current view of a token (as NetworkGateway.getToken): how a lost answer is settled. */
+  getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
 }

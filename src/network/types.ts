@@ -164,6 +164,15 @@ export interface CardOnFileRequest {
  */
 export type CardOnFileOutcome = { approved: true; token: NetworkToken; tokenNumber: string } | { approved: false; reason: string };
 
+/** A token requestor suspends, resumes or deletes one of its own tokens at the network (the issuer is then notified). */
+export interface TokenRequestorLifecycleRequest {
+  network: PaymentNetwork;
+  tokenRef: string;
+  action: 'SUSPEND' | 'RESUME' | 'DELETE';
+  tokenRequestorId: string;
+  idempotencyKey: string;
+}
+
 export interface WalletEventRequest {
   network: PaymentNetwork;
   tokenRef: string;

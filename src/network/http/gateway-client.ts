@@ -41,6 +41,9 @@ export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
         throw error;
       }
     },
+    async tokenRequestorLifecycle(req) {
+      return token(await post(paths.tokenRequestorLifecycle(req.network, req.tokenRef), req));
+    },
     async lifecycle(req) {
       return token(await post(paths.lifecycle(req.network, req.tokenRef), req));
     },

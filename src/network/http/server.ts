@@ -18,6 +18,7 @@ import {
   ROUTES,
   TOKEN_NOT_FOUND,
   parseCardOnFileRequest,
+  parseTokenRequestorLifecycleRequest,
   parseApproveDeviceRequest,
   parseDeviceBindingRequest,
   parseFaultSpec,
@@ -103,6 +104,9 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     const answer = await simulator.cardOnFileAnswer(pathNetwork(request.params.network), request.params.idempotencyKey);
     return answer ?? refuse(ANSWER_NOT_FOUND);
   });
+  app.post<{ Params: TokenParams }>(ROUTES.tokenRequestorLifecycle, async (request) =>
+    simulator.tokenRequestorLifecycle(parseTokenRequestorLifecycleRequest(withParams(request, request.params))),
+  );
   app.get<{ Params: TokenParams }>(ROUTES.token, async (request) => {
     const token = await simulator.getToken(pathNetwork(request.params.network), request.params.tokenRef);
     return token ?? refuse(TOKEN_NOT_FOUND);

@@ -27,6 +27,7 @@ import {
   type NetworkDevice,
   type NetworkToken,
   type PaymentNetwork,
+  type TokenRequestorLifecycleRequest,
   type ProvisionOutcome,
   type ProvisionRequest,
   type Suspender,
@@ -39,6 +40,7 @@ export const ROUTES = {
   provision: '/:network/provision',
   cardOnFile: '/:network/card-on-file-tokens',
   cardOnFileAnswer: '/:network/card-on-file-tokens/answers/:idempotencyKey',
+  tokenRequestorLifecycle: '/:network/tokens/:tokenRef/requestor-lifecycle',
   token: '/:network/tokens/:tokenRef',
   lifecycle: '/:network/tokens/:tokenRef/lifecycle',
   approveLatestDevice: '/:network/tokens/:tokenRef/devices/approve-latest',
@@ -53,6 +55,7 @@ const seg = encodeURIComponent;
 export const paths = {
   provision: (network: PaymentNetwork) => `/${seg(network)}/provision`,
   cardOnFile: (network: PaymentNetwork) => `/${seg(network)}/card-on-file-tokens`,
+  tokenRequestorLifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/requestor-lifecycle`,
   cardOnFileAnswer: (network: PaymentNetwork, key: string) => `/${seg(network)}/card-on-file-tokens/answers/${seg(key)}`,
   token: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}`,
   lifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/lifecycle`,
@@ -179,6 +182,17 @@ export function parseCardOnFileRequest(value: unknown): CardOnFileRequest {
     tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
     tokenRequestorName: string(o, 'tokenRequestorName', ID),
     idempotencyKey: key,
+  };
+}
+
+export function parseTokenRequestorLifecycleRequest(value: unknown): TokenRequestorLifecycleRequest {
+  const o = object(value, 'body');
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    tokenRef: string(o, 'tokenRef', ID, 1),
+    action: oneOf(o, 'action', ['SUSPEND', 'RESUME', 'DELETE'] as const),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+    idempotencyKey: string(o, 'idempotencyKey', ID, 1),
   };
 }
 

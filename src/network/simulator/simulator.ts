@@ -32,6 +32,7 @@ import {
   type PaymentNetwork,
   type ProvisionOutcome,
   type ProvisionRequest,
+  type TokenRequestorLifecycleRequest,
   type WalletEventRequest,
 } from '../types.js';
 import { externalIssuerDecision } from './external-issuer.js';
@@ -520,8 +521,26 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return faulted(req.network, 'provision', () => mutex.run(`card-on-file:${req.idempotencyKey}`, () => cardOnFileNow(req)));
   }
 
+  /** A token requestor acts on its own token; the issuer is notified as after a wallet event. */
+  function tokenRequestorLifecycle(req: TokenRequestorLifecycleRequest): Promise<NetworkToken> {
+    return faulted(req.network, 'lifecycle', async () => {
+      const token = await change(
+        req.network,
+        req.tokenRef,
+        (record, at) => {
+          if (record.token.tokenRequestorId !== req.tokenRequestorId) refuse('token not found');
+          return applyLifecycle(record, req.action, 'TOKEN_REQUESTOR', at);
+        },
+        keyed(req.idempotencyKey, 'token_requestor_lifecycle', req.network, req.tokenRef, req.tokenRequestorId, req.action),
+      );
+      await deliver(token);
+      return token;
+    });
+  }
+
   return {
     requestCardOnFileToken,
+    tokenRequestorLifecycle,
     async cardOnFileAnswer(network, idempotencyKey) {
       assertOpen();
       // In the key's turn: a request with this key still being answered is answered first.
