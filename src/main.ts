@@ -44,6 +44,7 @@ import {
   derivePanReferenceKey,
   openDatabaseSimulatorStore,
   type SandboxNetwork,
+  type TokenRequestorCallbacks,
 } from './network/index.js';
 import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
 import { registerSandboxRoutes } from './api/sandbox/routes.js';
@@ -122,6 +123,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.
   let gateway: SandboxNetwork | undefined;
+  // Bound once the scheme-token service exists (it needs the gateway in turn).
+  const requestorCallbacks: TokenRequestorCallbacks = {
+    notify: (token) => schemeTokens.onNetworkUpdate(token),
+  };
   const issuerDal = createIssuerDal(store.db);
   const issuerTokens = createIssuerTokenService({
     dal: issuerDal,
@@ -140,6 +145,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     : createInProcessGateway(
         createSimulator({
           callbacks: issuerTokens.callbacks,
+          // The merchant side, as its merchants' token service provider, hears of changes to their scheme tokens.
+          requestorCallbacks: { notify: (token) => requestorCallbacks.notify(token) },
           // The network's state lives in the same database (its own tables), so provisioned tokens survive a restart.
           store: await openDatabaseSimulatorStore(store),
           clock,
@@ -228,7 +235,11 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
   if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
-  registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
+  registerNetworkCallbackRoutes(http, {
+    callbacks: core.issuerTokens.callbacks,
+    requestorCallbacks: { notify: (token) => core.schemeTokens.onNetworkUpdate(token) },
+    secret: config.network.secret,
+  });
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler = startReconciler({ reconcile: () => core.issuerTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });

@@ -34,6 +34,7 @@ export interface SchemeTokenDeps {
     | 'findTokenRequestor'
     | 'findCardTokenById'
     | 'findSchemeToken'
+    | 'findSchemeTokenByRef'
     | 'insertSchemeTokenIfAbsent'
     | 'updateSchemeToken'
     | 'updateSchemeTokenIfNewer'
@@ -419,7 +420,20 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
     return report;
   }
 
-  return { activate, act, deleteFor, view, reconcile, networkOf };
+  /**
+   * The network tells the token requestor of a change someone else made (the issuer suspending, resuming or
+   * deleting the token, the cardholder or wallet): the scheme token follows, audited and evented, unless the
+   * notification is older than what is stored. A token this side does not hold is ignored.
+   */
+  async function onNetworkUpdate(token: NetworkToken): Promise<void> {
+    const scheme = await dal.findSchemeTokenByRef(token.tokenRef);
+    if (!scheme || scheme.network !== token.network) return;
+    await perToken.run(scheme.card_token_id, () =>
+      transact((tx) => adopt(tx, `network:${token.network}`, scheme, token, 'merchant.scheme_token.network_update', {})),
+    );
+  }
+
+  return { activate, act, deleteFor, view, reconcile, networkOf, onNetworkUpdate };
 }
 
 export type SchemeTokenService = ReturnType<typeof createSchemeTokenService>;

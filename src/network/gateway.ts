@@ -43,6 +43,14 @@ export interface NetworkGateway {
 }
 
 /**
+ * What the network calls on a token requestor's token service provider (Tessera's merchant side): a card-on-file
+ * token changed at the network by someone else (its issuer, the cardholder, the network).
+ */
+export interface TokenRequestorCallbacks {
+  notify(token: NetworkToken): Promise<void>;
+}
+
+/**
  * What Tessera's merchant side, as a token service provider for its merchants (token requestors), calls on the
  * network. Same failure contract as NetworkGateway. Requests carry an idempotency key; `cardOnFileAnswer` is the
  * look-up that settles a request whose answer was lost: the first answer to the key, or undefined when the

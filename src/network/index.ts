@@ -3,7 +3,7 @@
  * simulator with its stores, and its two deployments (in-process, HTTP).
  */
 export * from './types.js';
-export type { IssuerCallbacks, NetworkGateway, TokenRequestorGateway } from './gateway.js';
+export type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from './gateway.js';
 export type { SandboxControls, SandboxNetwork } from './sandbox.js';
 export { NETWORK_CAPABILITIES, type NetworkCapability, type NetworkProvider, type TokenRequestor } from './provider.js';
 export { PROVIDERS, networkOfBrand, networkSupports, networksSupporting, providerOf } from './providers.js';

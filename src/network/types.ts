@@ -6,7 +6,7 @@
 import type { PaymentNetwork } from './providers.js';
 
 export { PAYMENT_NETWORKS, isPaymentNetwork, type PaymentNetwork } from './providers.js';
-export type { IssuerCallbacks, NetworkGateway, TokenRequestorGateway } from './gateway.js';
+export type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from './gateway.js';
 export type { SandboxControls } from './sandbox.js';
 export type Wallet = 'APPLE_PAY' | 'GOOGLE_PAY' | 'SAMSUNG_PAY' | 'CARD_ON_FILE';
 export type Decision = 'GREEN' | 'YELLOW' | 'RED';

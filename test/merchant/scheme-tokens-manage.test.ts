@@ -108,12 +108,21 @@ describe.each(ENGINES)('managing merchant scheme tokens on %s', (engine) => {
         const p = await provisioned(network);
         const op = await issuer.api.operate(p.account.jwt, p.cardId, p.issuerTokenId, { operation_type: 'SUSPEND', operation_reason: 'fraud check' });
         expect(op.status, op.text).toBe(200);
-        // The merchant suspends too, then resumes only its own suspension: the issuer's stays in force.
+        // The network told the merchant side (lifecycle flowing back): already SUSPENDED, by the issuer only.
+        expect((await get(server, merchant, p.id)).body.scheme_token.status).toBe('SUSPENDED');
+        expectBadAction(await patch(server, merchant, p.id, { scheme_token_action: 'ACTIVATE' }), /refused/);
+        expect((await get(server, merchant, p.id)).body.scheme_token.status).toBe('SUSPENDED');
+        expect((await issuer.api.getToken(p.account.jwt, p.cardId, p.issuerTokenId)).body.status).toBe('SUSPENDED');
+      });
+
+      it("the merchant lifting its own suspension leaves the issuer's in force", async () => {
+        const p = await provisioned(network);
         await act(p, 'SUSPEND', 'SUSPENDED', 'SUSPENDED');
+        const op = await issuer.api.operate(p.account.jwt, p.cardId, p.issuerTokenId, { operation_type: 'SUSPEND', operation_reason: 'fraud check' });
+        expect(op.status, op.text).toBe(200);
         const resumed = await patch(server, merchant, p.id, { scheme_token_action: 'ACTIVATE' });
         expect(resumed.status, resumed.text).toBe(200);
         expect(resumed.body.scheme_token.status).toBe('SUSPENDED');
-        expectBadAction(await patch(server, merchant, p.id, { scheme_token_action: 'ACTIVATE' }), /refused/);
         expect((await issuer.api.getToken(p.account.jwt, p.cardId, p.issuerTokenId)).body.status).toBe('SUSPENDED');
       });
 

@@ -146,7 +146,7 @@ describe.each(ENGINES)('merchant scheme tokens on %s', (engine) => {
         expect((await get(server, notRequestor, failing)).body.scheme_token).toBeUndefined();
       });
 
-      it('a Tessera issuer declining (card suspended by its state) answers 400 on the action', async () => {
+      it('a Tessera issuer declining (expiry differs: a step-up a card on file cannot do) answers 400 on the action', async () => {
         const account = await createAccount(issuer.api);
         const issued = await createCard(issuer.api, account, network);
         // The merchant's stored expiry differs from the issuer's: the issuer asks for a step-up, which a card on file cannot do.

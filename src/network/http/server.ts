@@ -12,7 +12,7 @@ import type { SimulatorStore } from '../simulator/store.js';
 import { isPaymentNetwork, type PaymentNetwork } from '../types.js';
 import { assertUsableSecret, bearerHook } from './auth.js';
 import { sendFailure, sendNotFound } from './errors.js';
-import { createHttpIssuerCallbacks } from './issuer-callbacks.js';
+import { createHttpIssuerCallbacks, createHttpTokenRequestorCallbacks } from './issuer-callbacks.js';
 import {
   ANSWER_NOT_FOUND,
   ROUTES,
@@ -33,6 +33,11 @@ export interface SimulatorServerOptions {
   host?: string;
   /** Base URL of the issuer side serving `/network/v1/decision` and `/network/v1/notification`. */
   issuerCallbackUrl: string;
+  /**
+   * Base URL of the token service provider serving `/network/v1/token-requestor-notification` (Tessera's merchant
+   * side); default: `issuerCallbackUrl`, since one Tessera runs both sides.
+   */
+  requestorCallbackUrl?: string;
   /** Shared bearer secret, both directions (≥ 16 characters). */
   secret: string;
   logger?: FastifyBaseLogger;
@@ -76,6 +81,11 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   });
   const simulator = createSimulator({
     callbacks,
+    requestorCallbacks: createHttpTokenRequestorCallbacks({
+      baseUrl: options.requestorCallbackUrl ?? options.issuerCallbackUrl,
+      secret: options.secret,
+      timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    }),
     ...(options.store ? { store: options.store } : {}),
     ...(options.panReferenceKey ? { panReferenceKey: options.panReferenceKey } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -49,6 +49,7 @@ export const ROUTES = {
   walletEvents: '/sandbox/wallet-events',
   decisionCallback: '/network/v1/decision',
   notificationCallback: '/network/v1/notification',
+  requestorNotificationCallback: '/network/v1/token-requestor-notification',
 } as const;
 
 const seg = encodeURIComponent;

@@ -14,7 +14,7 @@ import { createKeyedMutex } from '../../keyed-mutex.js';
 import { withRetry } from '../../retry.js';
 import { randomIds, type IdSource } from '../ids.js';
 import { providerOf, networkSupports } from '../providers.js';
-import type { IssuerCallbacks, NetworkGateway, TokenRequestorGateway } from '../gateway.js';
+import type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from '../gateway.js';
 import type { SandboxControls } from '../sandbox.js';
 import {
   ISSUER_ANSWERS,
@@ -49,6 +49,8 @@ export interface SimulatorLogger {
 
 export interface SimulatorOptions {
   callbacks: IssuerCallbacks;
+  /** Told of changes to card-on-file tokens made by others than their token requestor (issuer, wallet events). */
+  requestorCallbacks?: TokenRequestorCallbacks;
   store?: SimulatorStore;
   /**
    * Key of the HMAC under which each card's PAN reference is kept. Default: random, which suits only a store that
@@ -330,15 +332,35 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   /** What a keyed request asks, free text excluded: a repeated key must ask exactly this again. */
   const keyed = (key: string | undefined, ...request: (string | number)[]) => (key ? { key, request: request.join(':') } : undefined);
 
+  /**
+   * Tells a card-on-file token's requestor of a change it did not make. The change stands even if delivery fails
+   * (the requestor's reconciliation is its own affair, as an issuer's is).
+   */
+  async function deliverToRequestor(token: NetworkToken): Promise<void> {
+    const requestor = options.requestorCallbacks;
+    if (!requestor) return;
+    if ((await store.get(token.tokenRef))?.meta.wallet !== 'CARD_ON_FILE') return;
+    try {
+      await requestor.notify(structuredClone(token));
+    } catch (err) {
+      logger?.warn(
+        { network: token.network, tokenRef: token.tokenRef, version: token.version, error: errorMessage(err) },
+        'token requestor notification failed',
+      );
+    }
+  }
+
   function lifecycle(req: LifecycleRequest): Promise<NetworkToken> {
     return faulted(req.network, 'lifecycle', async () => {
       if (req.entity !== 'ISSUER') refuse('entity must be ISSUER');
-      return change(
+      const token = await change(
         req.network,
         req.tokenRef,
         (record, at) => applyLifecycle(record, req.action, 'ISSUER', at),
         keyed(req.idempotencyKey, 'lifecycle', req.network, req.tokenRef, req.action),
       );
+      await deliverToRequestor(token);
+      return token;
     });
   }
 
@@ -404,6 +426,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
     });
     await deliver(token);
+    await deliverToRequestor(token);
     return token;
   }
 
