@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { InvalidInput, NetworkFailure } from '../errors.js';
+import { Conflict, InvalidInput, NetworkFailure } from '../errors.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { emitEvent, recordAudit } from '../ledger/ledger.js';
@@ -356,7 +356,16 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
         scheme = await dal.findSchemeToken(row.id);
       }
       if (!scheme || scheme.status === 'DELETED' || scheme.status === 'PENDING') return;
-      await manageNow(actor, scheme, 'DELETE');
+      try {
+        await manageNow(actor, scheme, 'DELETE');
+      } catch (error) {
+        // Refused, e.g. the network deleted it already and its notification was missed: adopt the network's view.
+        if (!(error instanceof InvalidInput)) throw error;
+        await settleLifecycleByLookup(actor, scheme, []);
+        if ((await dal.findSchemeToken(row.id))?.status !== 'DELETED') {
+          throw new Conflict('illegal_transition', `its scheme token could not be deleted at the network: ${error.message}`, 'id');
+        }
+      }
     });
   }
 
