@@ -22,6 +22,7 @@
 import { ensureTokens, putCardBody, recordToken, type BenchContext } from './context.js';
 import type { Scenario } from './scenario-types.js';
 import { issuerGetToken, issuerSuspendResume } from './issuer-scenarios.js';
+import { schemeTokenActivate } from './scheme-token-scenarios.js';
 
 export type { BenchRequest, RequestBuilder, Scenario } from './scenario-types.js';
 
@@ -72,4 +73,4 @@ export const getToken: Scenario = {
 };
 
 /** Run in this order (GET reads tokens the PUT scenario created). */
-export const SCENARIOS: Scenario[] = [tokenizeNewCards, getToken, issuerGetToken, issuerSuspendResume];
+export const SCENARIOS: Scenario[] = [tokenizeNewCards, getToken, schemeTokenActivate, issuerGetToken, issuerSuspendResume];

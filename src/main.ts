@@ -26,6 +26,8 @@ import { createCaptureKeyService, type CaptureKeyService } from './merchant/capt
 import { createMerchantTokenService, type MerchantTokenService } from './merchant/token-service.js';
 import { createMerchantDal } from './merchant/dal.js';
 import { createTokenExpiry, startTokenExpiry, type ExpiryJob, type TokenExpiry } from './merchant/token-expiry.js';
+import { createTokenRequestorService, type TokenRequestorService } from './merchant/token-requestors.js';
+import { createSchemeTokenService, type SchemeTokenService } from './merchant/scheme-tokens.js';
 import { createMerchantAuthenticator } from './auth/merchant-basic.js';
 import { withFailureBackoff, type GuardedMerchantAuthenticator } from './auth/merchant-backoff.js';
 import { createRequestLimits } from './auth/rate-limits.js';
@@ -50,6 +52,7 @@ import {
   openDatabaseSimulatorStore,
   meterGateway,
   type SandboxNetwork,
+  type TokenRequestorCallbacks,
 } from './network/index.js';
 import { noMetrics } from './metrics.js';
 import { registerNetworkCallbackRoutes } from './api/network-callbacks/routes.js';
@@ -85,6 +88,10 @@ export interface Core {
   tokens: MerchantTokenService;
   /** Destroys the sealed card of tokens expired longer than the retention period (`tessera expire`, buildApp's job). */
   tokenExpiry: TokenExpiry;
+  /** Merchants' token requestor ids per network (issue 10). */
+  tokenRequestors: TokenRequestorService;
+  /** Merchants' card-on-file network tokens, through the network (issue 10). */
+  schemeTokens: SchemeTokenService;
   authenticator: GuardedMerchantAuthenticator;
   issuerAdmin: IssuerAccounts;
   issuerTokens: IssuerTokenService;
@@ -197,6 +204,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   // The issuer service and the network call each other (operations one way, decisions and notifications the
   // other), so the gateway is handed over once both exist.
   let gateway: SandboxNetwork | undefined;
+  // Bound once the scheme-token service exists (it needs the gateway in turn).
+  const requestorCallbacks: TokenRequestorCallbacks = {
+    notify: (token) => schemeTokens.onNetworkUpdate(token),
+  };
   const issuerDal = createIssuerDal(store.db);
   const issuerTokens = createIssuerTokenService({
     dal: issuerDal,
@@ -215,6 +226,8 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     : createInProcessGateway(
         createSimulator({
           callbacks: issuerTokens.callbacks,
+          // The merchant side, as its merchants' token service provider, hears of changes to their scheme tokens.
+          requestorCallbacks: { notify: (token) => requestorCallbacks.notify(token) },
           // The network's state lives in the same database (its own tables), so provisioned tokens survive a restart.
           store: await openDatabaseSimulatorStore(store),
           clock,
@@ -233,6 +246,14 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
   const authenticator = withFailureBackoff(createMerchantAuthenticator({ findApiKey: merchantDal.findApiKeyCredential, clock }), config.rateLimits, clock);
   // A key revoked on another instance is forgotten here too (the instance that revoked forgets it at once itself).
   changes.subscribe('api_key', (change) => (change.subject === undefined ? authenticator.forgetAll() : authenticator.forget(change.subject)));
+  const schemeTokens = createSchemeTokenService({
+    dal: merchantDal,
+    transact: store.transact,
+    sealed,
+    clock,
+    gateway: () => network,
+    pendingGraceMs: config.network.timeoutMs,
+  });
 
   return {
     config,
@@ -243,8 +264,10 @@ export async function buildCore(config: Config, options: CoreOptions = {}): Prom
     changes,
     merchants: createMerchantAdmin({ dal: createAdminDal(store.db), transact: store.transact, clock, changes }),
     captureKeys,
-    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock }),
     tokenExpiry: createTokenExpiry({ dal: merchantDal, transact: store.transact, clock, retentionDays: config.expiry.retentionDays }),
+    tokenRequestors: createTokenRequestorService({ dal: merchantDal, transact: store.transact, clock }),
+    schemeTokens,
+    tokens: createMerchantTokenService({ dal: merchantDal, transact: store.transact, sealed, captureKeys, binTable, clock, schemeTokens }),
     // Failed authentications cost the caller a fixed delay and are limited per address and key id (merchant-backoff.ts).
     authenticator,
     issuerAdmin: createIssuerAccounts({ dal: issuerDal, transact: store.transact, sealed, clock, tokenIssuer: signing.issuer }),
@@ -295,6 +318,8 @@ export interface App {
   anchorLoop: AnchorLoop;
   /** Failed authentications of every API, audited (its minutes that are over are flushed with the anchor loop). */
   failedAuth: FailedAuthAudit;
+  /** Settles the merchant side's pending scheme-token provisionings (issue 10), alongside the issuer's. */
+  schemeReconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -352,11 +377,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     webhooks: core.webhooks,
     failedAuth,
     dataKeys: core.dataKeys,
+    tokenRequestors: core.tokenRequestors,
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.
   if (config.sandbox) registerSandboxRoutes(http, { adminToken: config.adminToken, sandbox: core.gateway, issuer: core.issuerTokens, limits });
-  registerNetworkCallbackRoutes(http, { callbacks: core.issuerTokens.callbacks, secret: config.network.secret });
+  registerNetworkCallbackRoutes(http, {
+    callbacks: core.issuerTokens.callbacks,
+    requestorCallbacks: { notify: (token) => core.schemeTokens.onNetworkUpdate(token) },
+    secret: config.network.secret,
+  });
   await http.ready();
   // Settles what a crash or a lost answer left pending, at start-up and then periodically.
   const reconciler =
@@ -388,6 +418,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const expiry = startTokenExpiry({ expiry: core.tokenExpiry, intervalMs: config.expiry.intervalMs, logger: core.logger });
   // Due chains are looked for often enough that a chain waits for its anchor little longer than the interval.
   const anchorLoop = startAnchorLoop(core.auditAnchors, Math.min(config.audit.anchorIntervalMs, ANCHOR_CHECK_MAX_MS), core.logger, failedAuth);
+  const schemeReconciler =
+    options.reconciler === false
+      ? { runNow: () => core.schemeTokens.reconcile(), stop: async () => undefined }
+      : startReconciler({ reconcile: () => core.schemeTokens.reconcile(), intervalMs: config.reconcileIntervalMs, logger: core.logger });
   return {
     core,
     http,
@@ -397,12 +431,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     expiry,
     anchorLoop,
     failedAuth,
+    schemeReconciler,
     async close() {
       await expiry.stop();
       await relay.stop();
       await nats?.stop();
       await anchorLoop.stop();
       await failedAuth.flush();
+      await schemeReconciler.stop();
       await reconciler.stop();
       await http.close();
       await core.close();

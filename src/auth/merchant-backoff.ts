@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Unauthorized } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { MerchantCaller } from '../merchant/types.js';
+import type { MerchantCaller } from './merchant-caller.js';
 import { constantTimeEqual, parseBasic } from './credentials.js';
 import type { MerchantAuthenticator } from './merchant-basic.js';
 import { TokenBuckets, type RateLimitSettings } from './rate-limits.js';

@@ -18,7 +18,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { Unauthorized } from '../errors.js';
 import { verifySecret } from '../vault/secrets.js';
 import type { Clock } from '../clock.js';
-import type { MerchantCaller } from '../merchant/types.js';
+import type { MerchantCaller } from './merchant-caller.js';
 import { constantTimeEqual, parseBasic } from './credentials.js';
 
 const CACHE_TTL_MS = 60_000;

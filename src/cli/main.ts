@@ -17,6 +17,7 @@ import { addWebhookCommands } from './webhook-commands.js';
 import { addExpireCommand } from './expire-command.js';
 import { addRewrapCommand } from './rewrap-command.js';
 import { addAuditCommands } from './audit-commands.js';
+import { addTokenRequestorCommands } from './token-requestor-commands.js';
 
 import { AdminApiError, AdminUnreachable } from './admin-client.js';
 import { addAdminCommands, leaf, type CommonOptions } from './admin-commands.js';
@@ -111,6 +112,7 @@ addWebhookCommands(program);
 addExpireCommand(program);
 addRewrapCommand(program);
 addAuditCommands(program);
+addTokenRequestorCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

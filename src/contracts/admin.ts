@@ -211,6 +211,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/merchants/{merchant_id}/token-requestors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the merchant's token requestor ids */
+        get: operations["listTokenRequestors"];
+        put?: never;
+        /**
+         * Register the merchant as a token requestor on a card network
+         * @description Assigns the merchant an 11-digit token requestor id on the network (Visa `400…`, MDES `501…`). A merchant holding one sees the `network_token`, its expiry and (with `par` in the token scope) the PAR of its scheme tokens on that network. One per merchant and network: a second registration answers 409 and the existing id stays (see the list).
+         */
+        post: operations["createTokenRequestor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/merchants/{merchant_id}/token-scopes": {
         parameters: {
             query?: never;
@@ -544,6 +565,13 @@ export interface components {
             /** Format: uuid */
             merchant_id: string;
         };
+        CreateTokenRequestorRequest: {
+            /**
+             * @description The card network: vts (Visa) or mdes (Mastercard).
+             * @enum {string}
+             */
+            network: "vts" | "mdes";
+        };
         CreateTokenScopeRequest: {
             name: string;
             /** @default false */
@@ -641,6 +669,17 @@ export interface components {
         RotateWebhookSecretRequest: {
             /** @description How long the previous secret keeps signing (0: not at all). */
             overlap_seconds?: number;
+        };
+        TokenRequestor: {
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            network: "vts" | "mdes";
+            /** @example 40012345678 */
+            token_requestor_id: string;
+        };
+        TokenRequestorList: {
+            token_requestors: components["schemas"]["TokenRequestor"][];
         };
         TokenScope: {
             /** Format: date-time */
@@ -2040,6 +2079,117 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTokenRequestors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRequestorList"];
+                };
+            };
+            /** @description Invalid parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTokenRequestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTokenRequestorRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRequestor"];
+                };
+            };
+            /** @description Invalid parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The merchant is already a token requestor on this network */
+            409: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -355,7 +355,7 @@ export interface components {
                  * @description The status of the cardholder data token.
                  * @enum {string}
                  */
-                status?: "DELETED" | "ACTIVE" | "SUSPENDED";
+                status?: "DELETED" | "VALID" | "SUSPENDED";
             };
             /**
              * Format: date

@@ -24,7 +24,7 @@ import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { accountOwner, ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
-import type { Decision, DecisionRequest, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
+import type { DecisionRequest, IssuerAnswer, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
 import { networkOfBrand } from '../network/providers.js';
 import type { IssuerDal, NetworkOperationRow, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
@@ -532,10 +532,11 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
   }
 
   const callbacks: IssuerCallbacks = {
-    async decide(req: DecisionRequest): Promise<Decision> {
+    async decide(req: DecisionRequest): Promise<IssuerAnswer> {
       const fingerprint = await sealed.panFingerprint(ISSUER_OWNER, req.pan);
       const card = await dal.findCardByFingerprint(fingerprint);
-      if (!card) return 'RED';
+      // Not a card of this issuer: the network routes the request to the card's own issuer (or declines a wallet).
+      if (!card) return 'UNKNOWN_CARD';
       await dal.rememberPanReference({ panRef: req.panRef, cardId: card.id, network: req.network });
       if (req.forcedDecision) return req.forcedDecision;
       const account = await dal.findAccount(card.account_id);

@@ -6,7 +6,16 @@
  * they belong to, so a change and its audit record commit together.
  */
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { ApiKeysTable, CaptureKeysTable, CardTokensTable, Database, TokenScopesTable } from '../store/schema.js';
+import type {
+  ApiKeysTable,
+  CaptureKeysTable,
+  CardTokensTable,
+  Database,
+  SchemeTokenOperationsTable,
+  SchemeTokensTable,
+  TokenRequestorsTable,
+  TokenScopesTable,
+} from '../store/schema.js';
 import type { UnitOfWork } from '../store/transactions.js';
 import { compileOnce } from '../store/compiled-query.js';
 import { locksRows } from '../store/row-locks.js';
@@ -21,6 +30,10 @@ export type TokenScopeRow = Selectable<TokenScopesTable>;
 export type CaptureKeyRow = Selectable<CaptureKeysTable>;
 export type PublicCaptureKeyRow = Pick<CaptureKeyRow, 'alias' | 'public_key' | 'algorithm' | 'created_at'>;
 export type SealedCaptureKeyRow = Pick<CaptureKeyRow, 'private_key_sealed' | 'key_version'>;
+export type TokenRequestorRow = Selectable<TokenRequestorsTable>;
+export type SchemeTokenRow = Selectable<SchemeTokensTable>;
+export type SchemeTokenChanges = Updateable<SchemeTokensTable>;
+export type SchemeOperationRow = Selectable<SchemeTokenOperationsTable>;
 export type ApiKeyCredentialRow = Pick<Selectable<ApiKeysTable>, 'merchant_id' | 'secret_hash' | 'revoked_at'>;
 
 /** What must still be true of a row for an update to apply. */
@@ -170,6 +183,136 @@ export function createMerchantDal(db: Kysely<Database>) {
         .where('alias', '=', alias)
         .where('merchant_id', '=', merchantId)
         .executeTakeFirst();
+    },
+
+    // --- token requestors --------------------------------------------------------------------------------
+
+    /** Inserts unless the merchant already has a token requestor on that network (or the id is taken); true when inserted. */
+    async insertTokenRequestorIfAbsent(tx: Tx, row: TokenRequestorRow): Promise<boolean> {
+      const result = await tx
+        .insertInto('token_requestors')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    tokenRequestorsOf(merchantId: string): Promise<TokenRequestorRow[]> {
+      return db.selectFrom('token_requestors').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at').orderBy('network').execute();
+    },
+
+    findTokenRequestor(merchantId: string, network: string): Promise<TokenRequestorRow | undefined> {
+      return db.selectFrom('token_requestors').selectAll().where('merchant_id', '=', merchantId).where('network', '=', network).executeTakeFirst();
+    },
+
+    findTokenRequestorById(id: string): Promise<TokenRequestorRow | undefined> {
+      return db.selectFrom('token_requestors').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    // --- scheme tokens (issue 10) ---------------------------------------------------------------------
+
+    findMerchantName(merchantId: string): Promise<string | undefined> {
+      return db
+        .selectFrom('merchants')
+        .select('name')
+        .where('id', '=', merchantId)
+        .executeTakeFirst()
+        .then((row) => row?.name);
+    },
+
+    findCardTokenById(id: string): Promise<CardTokenRow | undefined> {
+      return db.selectFrom('card_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    findSchemeToken(cardTokenId: string): Promise<SchemeTokenRow | undefined> {
+      return db.selectFrom('scheme_tokens').selectAll().where('card_token_id', '=', cardTokenId).executeTakeFirst();
+    },
+
+    findSchemeTokenByRef(tokenRef: string): Promise<SchemeTokenRow | undefined> {
+      return db.selectFrom('scheme_tokens').selectAll().where('token_ref', '=', tokenRef).executeTakeFirst();
+    },
+
+    /** Inserts unless the reuse token already has a scheme token (of any status); true when this call inserted. */
+    async insertSchemeTokenIfAbsent(tx: Tx, row: SchemeTokenRow): Promise<boolean> {
+      const result = await tx
+        .insertInto('scheme_tokens')
+        .values(row)
+        .onConflict((oc) => oc.column('card_token_id').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    /** Applies `changes` only while the scheme token is still in `status`; false otherwise. */
+    async updateSchemeToken(tx: Tx, cardTokenId: string, status: string, changes: SchemeTokenChanges): Promise<boolean> {
+      const result = await tx
+        .updateTable('scheme_tokens')
+        .set(changes)
+        .where('card_token_id', '=', cardTokenId)
+        .where('status', '=', status)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Applies the network's state only if it is newer than the one stored (a late answer never rolls back). */
+    async updateSchemeTokenIfNewer(tx: Tx, cardTokenId: string, networkVersion: number, changes: SchemeTokenChanges): Promise<boolean> {
+      const result = await tx
+        .updateTable('scheme_tokens')
+        .set({ ...changes, network_version: networkVersion })
+        .where('card_token_id', '=', cardTokenId)
+        .where('network_version', '<', networkVersion)
+        .where('status', '!=', 'PENDING')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Removes a scheme token still in `status` (a provisioning that made nothing); false otherwise. */
+    async deleteSchemeToken(tx: Tx, cardTokenId: string, status: string): Promise<boolean> {
+      const result = await tx.deleteFrom('scheme_tokens').where('card_token_id', '=', cardTokenId).where('status', '=', status).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    async insertSchemeOperation(tx: Tx, row: SchemeOperationRow): Promise<void> {
+      await tx.insertInto('scheme_token_operations').values(row).execute();
+    },
+
+    async settleSchemeOperation(tx: Tx, id: string, outcome: string, settledAt: string): Promise<boolean> {
+      const result = await tx
+        .updateTable('scheme_token_operations')
+        .set({ status: 'settled', outcome, settled_at: settledAt })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    pendingSchemeOperationsOf(cardTokenId: string): Promise<SchemeOperationRow[]> {
+      return db
+        .selectFrom('scheme_token_operations')
+        .selectAll()
+        .where('card_token_id', '=', cardTokenId)
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .execute();
+    },
+
+    pendingSchemeOperationsBefore(cutoff: string, limit: number): Promise<SchemeOperationRow[]> {
+      return db
+        .selectFrom('scheme_token_operations')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('created_at', '<', cutoff)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
+    },
+
+    async countPendingSchemeOperations(): Promise<number> {
+      const row = await db
+        .selectFrom('scheme_token_operations')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
     // --- API keys ----------------------------------------------------------------------------------------

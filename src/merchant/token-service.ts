@@ -16,6 +16,7 @@ import { merchantOwner } from '../owners.js';
 import { withRetry } from '../retry.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import type { CaptureKeyService } from './capture-key-service.js';
+import type { SchemeTokenService } from './scheme-tokens.js';
 import { isTokenExpired } from './token-expiry.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
@@ -82,10 +83,12 @@ export interface MerchantTokenDeps {
   captureKeys: Pick<CaptureKeyService, 'decryptor'>;
   binTable: BinTable;
   clock: Clock;
+  /** Scheme (network) tokens of reuse tokens (issue 10); without it every scheme_token_action is refused. */
+  schemeTokens?: Pick<SchemeTokenService, 'act' | 'deleteFor' | 'view' | 'networkOf'>;
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
-  const { dal, transact, sealed, captureKeys, binTable, clock } = deps;
+  const { dal, transact, sealed, captureKeys, binTable, clock, schemeTokens } = deps;
   const holders = createHolderCache();
   const upserts = createKeyedMutex();
   /** Per token id: PATCH, suspend/activate, delete and the update half of a PUT. */
@@ -225,6 +228,14 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
   function assertUsable(row: CardTokenRow): void {
     if (row.status === 'DELETED') throw new Conflict('deleted', 'the token is deleted', 'id');
     if (isExpired(row)) throw new Conflict('expired', 'the token has expired', 'id');
+  }
+
+  /** Adds the token's scheme token, for scopes with network tokens or PAR. */
+  async function withSchemeToken(view: TokenView, row: CardTokenRow, scope: { network_tokens: number; par: number } | undefined): Promise<TokenView> {
+    if (!schemeTokens || !scope || (!scope.network_tokens && !scope.par)) return view;
+    const scheme = await schemeTokens.view(row, scope);
+    if (scheme) view.schemeToken = scheme;
+    return view;
   }
 
   return {
@@ -384,19 +395,28 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {
       const row = await findOwned(caller, reuseToken);
-      return toView(row, await holderFields(row));
+      const view = toView(row, await holderFields(row));
+      if (!schemeTokens) return view;
+      return withSchemeToken(view, row, await dal.findScope(caller.merchantId, row.token_scope_id));
     },
 
     async update(caller: MerchantCaller, reuseToken: string, input: UpdateTokenInput): Promise<TokenView> {
       const first = await findOwned(caller, reuseToken);
       assertUsable(first);
-      // A token never changes scope: what its scope allows is looked up once.
+      // A token never changes scope (nor card brand): what its scope allows is looked up once.
+      const scope = await dal.findScope(caller.merchantId, first.token_scope_id);
       let schemeIssue: string | undefined;
       if (input.schemeTokenAction !== undefined) {
-        const scope = await dal.findScope(caller.merchantId, first.token_scope_id);
-        schemeIssue = scope?.network_tokens
-          ? 'scheme (network) tokens are not available yet on this platform'
-          : 'the token scope of this token does not enable network tokens';
+        if (!scope?.network_tokens || !schemeTokens) schemeIssue = 'the token scope of this token does not enable network tokens';
+        else if (!includesReuse(first.token_type)) schemeIssue = 'only a REUSE token can have a scheme token';
+        else {
+          try {
+            schemeTokens.networkOf(first);
+          } catch (error) {
+            if (!(error instanceof InvalidInput)) throw error;
+            schemeIssue = error.issues[0]!.message;
+          }
+        }
       }
       // The new card is decrypted once, however many times the change is planned.
       let decrypted: Promise<CapturedCard> | undefined;
@@ -484,6 +504,15 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
         const seen = await findOwned(caller, reuseToken);
         if (seen.id !== first.id) throw new NotFound('token');
         const planned = await plan(seen);
+        if (input.schemeTokenAction !== undefined && schemeTokens && scope) {
+          // Through the network before the other changes commit: a decline or a failure leaves the token as it was.
+          await schemeTokens.act(caller, { row: seen, scope, pan: planned.next.pan ?? '' }, input.schemeTokenAction);
+          // A PATCH that only acts on the scheme token changes nothing of the reuse token (the scheme token service
+          // audited its own change): no write, so concurrent ACTIVATEs never race on the token's row.
+          if (Object.keys(input).every((key) => key === 'schemeTokenAction')) {
+            return withSchemeToken(toView(seen, await holderFields(seen)), seen, scope);
+          }
+        }
         try {
           const done = await transact(async (tx) => {
             const locked = await dal.lockToken(tx, seen.id);
@@ -495,7 +524,7 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
             await record(tx, caller, 'merchant.token.updated', after, locked.status, after.status, { fields: chosen.audited });
             return { after, next: chosen.next };
           });
-          return toView(done.after, done.next);
+          return withSchemeToken(toView(done.after, done.next), done.after, scope);
         } catch (error) {
           if (isUniqueViolation(error)) throw new Conflict('already_exists', 'this card already has another token in this token scope', 'encryptedCard');
           throw error;
@@ -520,8 +549,10 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
 
     async delete(caller: MerchantCaller, reuseToken: string): Promise<void> {
       const seen = await findOwned(caller, reuseToken);
-      await tokenWrites.run(seen.id, () =>
-        transact(async (tx) => {
+      await tokenWrites.run(seen.id, async () => {
+        // Its scheme token goes first, at the network: a reuse token is never deleted with a live network token left.
+        if (seen.status !== 'DELETED') await schemeTokens?.deleteFor(caller, seen);
+        await transact(async (tx) => {
           const row = await dal.lockToken(tx, seen.id);
           if (!row) throw new NotFound('token');
           if (row.status === 'DELETED') return;
@@ -530,8 +561,8 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           if (!(await dal.updateToken(tx, row.id, { rowVersion: row.row_version }, destroyed))) throw changedUnderLock();
           holders.forget(row.id);
           await record(tx, caller, 'merchant.token.deleted', row, row.status, 'DELETED');
-        }),
-      );
+        });
+      });
     },
   };
 }

@@ -11,10 +11,7 @@ export type TokenStatus = 'ACTIVE' | 'SUSPENDED' | 'DELETED';
 export type SchemeTokenAction = 'ACTIVATE' | 'SUSPEND' | 'DELETE';
 
 /** Who is calling: the merchant and the API key it authenticated with. */
-export interface MerchantCaller {
-  merchantId: string;
-  apiKeyId: string;
-}
+export type { MerchantCaller } from '../auth/merchant-caller.js';
 
 /** Where a token is used: required for third-party (format-preserving) tokens. */
 export interface TokenContext {
@@ -52,6 +49,18 @@ export interface UpdateTokenInput {
   schemeTokenAction?: SchemeTokenAction;
 }
 
+/**
+ * The card-on-file network token held for a reuse token, as its merchant may see it: the status always; the
+ * number and its expiry only to a merchant that is the token's requestor; the PAR only with `par` in the scope.
+ */
+export interface SchemeTokenView {
+  status: 'VALID' | 'SUSPENDED' | 'DELETED';
+  networkToken?: string;
+  expiryMonth?: number;
+  expiryYear?: number;
+  paymentAccountReference?: string;
+}
+
 /** What a token looks like to its merchant: never the PAN, at most BIN and last four. */
 export interface TokenView {
   reuseToken?: string;
@@ -73,4 +82,5 @@ export interface TokenView {
   updatedAt: string;
   /** YYYY-MM-DD. */
   tokenExpiryDate: string;
+  schemeToken?: SchemeTokenView;
 }

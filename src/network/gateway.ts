@@ -3,11 +3,23 @@
  * calls on the network (`NetworkGateway`, what a real VTS or MDES adapter implements) and what the network calls
  * on the issuer (`IssuerCallbacks`). Sandbox-only controls are a separate interface (sandbox.ts).
  */
-import type { ApproveDeviceRequest, Decision, DecisionRequest, DeviceBindingRequest, LifecycleRequest, NetworkToken, PaymentNetwork } from './types.js';
+import type {
+  ApproveDeviceRequest,
+  CardOnFileOutcome,
+  CardOnFileRequest,
+  DecisionRequest,
+  DeviceBindingRequest,
+  IssuerAnswer,
+  LifecycleRequest,
+  NetworkToken,
+  PaymentNetwork,
+  TokenRequestorLifecycleRequest,
+} from './types.js';
 
 /** What the network calls on the issuer (Tessera's issuer side implements this). */
 export interface IssuerCallbacks {
-  decide(req: DecisionRequest): Promise<Decision>;
+  /** The issuer's decision, or UNKNOWN_CARD for a card it does not issue. */
+  decide(req: DecisionRequest): Promise<IssuerAnswer>;
   /** Token created or changed on the network side. */
   notify(token: NetworkToken): Promise<void>;
 }
@@ -28,4 +40,27 @@ export interface NetworkGateway {
    */
   getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
   close(): Promise<void>;
+}
+
+/**
+ * What the network calls on a token requestor's token service provider (Tessera's merchant side): a card-on-file
+ * token changed at the network by someone else (its issuer, the cardholder, the network).
+ */
+export interface TokenRequestorCallbacks {
+  notify(token: NetworkToken): Promise<void>;
+}
+
+/**
+ * What Tessera's merchant side, as a token service provider for its merchants (token requestors), calls on the
+ * network. Same failure contract as NetworkGateway. Requests carry an idempotency key; `cardOnFileAnswer` is the
+ * look-up that settles a request whose answer was lost: the first answer to the key, or undefined when the
+ * network never applied it.
+ */
+export interface TokenRequestorGateway {
+  requestCardOnFileToken(req: CardOnFileRequest): Promise<CardOnFileOutcome>;
+  cardOnFileAnswer(network: PaymentNetwork, idempotencyKey: string): Promise<CardOnFileOutcome | undefined>;
+  /** Suspends, resumes or deletes a token of this requestor; refused for another requestor's token. */
+  tokenRequestorLifecycle(req: TokenRequestorLifecycleRequest): Promise<NetworkToken>;
+  /** The network's current view of a token (as NetworkGateway.getToken): how a lost answer is settled. */
+  getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
 }

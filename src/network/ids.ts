@@ -36,6 +36,15 @@ export function networkTokenNumber(pan: string): string {
   }
 }
 
+/** Length of every token requestor id (DOMAIN.md section 5). */
+export const TOKEN_REQUESTOR_ID_LENGTH = 11;
+
+/** A fresh token requestor id on `network`: its range's leading digits, then random digits, 11 in all. */
+export function newTokenRequestorId(network: PaymentNetwork): string {
+  const prefix = providerOf(network).tokenRequestorPrefix;
+  return prefix + randomDigits(TOKEN_REQUESTOR_ID_LENGTH - prefix.length);
+}
+
 /** Fixed token requestors per network and wallet, as each provider lists them. */
 export const TOKEN_REQUESTORS: Readonly<Record<PaymentNetwork, Readonly<Record<Wallet, TokenRequestor>>>> = Object.freeze(
   Object.fromEntries(PAYMENT_NETWORKS.map((network) => [network, PROVIDERS[network].tokenRequestors])) as Record<

@@ -3,12 +3,12 @@
  * simulator with its stores, and its two deployments (in-process, HTTP).
  */
 export * from './types.js';
-export type { IssuerCallbacks, NetworkGateway } from './gateway.js';
+export type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from './gateway.js';
 export type { SandboxControls, SandboxNetwork } from './sandbox.js';
 export { NETWORK_CAPABILITIES, type NetworkCapability, type NetworkProvider, type TokenRequestor } from './provider.js';
 export { PROVIDERS, networkOfBrand, networkSupports, networksSupporting, providerOf } from './providers.js';
 export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from './record.js';
-export { TOKEN_REQUESTORS, randomIds, tokenRequestor, type IdSource } from './ids.js';
+export { TOKEN_REQUESTORS, TOKEN_REQUESTOR_ID_LENGTH, newTokenRequestorId, randomIds, tokenRequestor, type IdSource } from './ids.js';
 export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorLogger } from './simulator/simulator.js';
 export { createMemorySimulatorStore, type MemorySimulatorStore, type MemorySimulatorStoreOptions, type SimulatorStore } from './simulator/store.js';
 export { openDatabaseSimulatorStore, type SimulatorDatabaseHandle } from './simulator/database-store.js';

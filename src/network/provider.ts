@@ -50,12 +50,18 @@ export interface NetworkProvider {
   readonly capabilities: Readonly<Record<NetworkCapability, boolean>>;
   /** Fixed token requestors per wallet. */
   readonly tokenRequestors: Readonly<Record<Wallet, TokenRequestor>>;
+  /** Leading digits of the 11-digit token requestor ids the network assigns (DOMAIN.md section 5). */
+  readonly tokenRequestorPrefix: string;
   /** BIN controller id that leads the network's PARs. */
   readonly parController: string;
   /** A fresh token reference for a token of `wallet`. */
   tokenRef(wallet: Wallet): string;
   /** A fresh PAN reference. */
   panRef(): string;
+  /** Leading digits of the card-on-file token numbers it gives token requestors (the rest derived, Luhn-valid). */
+  readonly cardOnFileTokenPrefix: string;
+  /** The wallet id (`wallet_id` in the issuer API) of a card-on-file token of a merchant token requestor. */
+  cardOnFileWalletId(tokenRequestorId: string): string;
   /** Leading digits of a network token number (the rest is random, with a Luhn check digit). */
   tokenNumberPrefix(): string;
   /** The identifiers this network assigns to a new token of `wallet`. */

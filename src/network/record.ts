@@ -24,6 +24,11 @@ export interface SimulatorRecordMeta {
   /** The device the token was provisioned to (networks with device binding); activating the token activates it too. */
   provisioningDeviceId?: string;
   lastDeviceApprovalMethod?: ApprovalMethod;
+  /**
+   * A card-on-file token of a card no Tessera issuer holds: its simulated external issuer decided, and no issuer
+   * is notified of its changes.
+   */
+  externalIssuer?: boolean;
 }
 
 export interface SimulatorRecord {

@@ -4,7 +4,7 @@
  * the issuer); the simulator, in-process or over HTTP, implements them beside `NetworkGateway`.
  * Same failure contract as the gateway: NetworkFailure on timeout, 5xx or refusal.
  */
-import type { NetworkGateway } from './gateway.js';
+import type { NetworkGateway, TokenRequestorGateway } from './gateway.js';
 import type { FaultSpec, NetworkToken, ProvisionOutcome, ProvisionRequest, WalletEventRequest } from './types.js';
 
 export interface SandboxControls {
@@ -17,4 +17,4 @@ export interface SandboxControls {
 }
 
 /** A network reached in a sandbox: its production operations and its sandbox controls on one connection. */
-export type SandboxNetwork = NetworkGateway & SandboxControls;
+export type SandboxNetwork = NetworkGateway & TokenRequestorGateway & SandboxControls;

@@ -6,15 +6,21 @@
 import type { PaymentNetwork } from './providers.js';
 
 export { PAYMENT_NETWORKS, isPaymentNetwork, type PaymentNetwork } from './providers.js';
-export type { IssuerCallbacks, NetworkGateway } from './gateway.js';
+export type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from './gateway.js';
 export type { SandboxControls } from './sandbox.js';
 export type Wallet = 'APPLE_PAY' | 'GOOGLE_PAY' | 'SAMSUNG_PAY' | 'CARD_ON_FILE';
 export type Decision = 'GREEN' | 'YELLOW' | 'RED';
+/**
+ * What an issuer answers a network's decision request: a decision, or that the card is not one of its own (the
+ * network then routes the request to the card's other issuer: in the simulator, a simulated external issuer).
+ */
+export type IssuerAnswer = Decision | 'UNKNOWN_CARD';
 export type NetworkTokenStatus = 'INACTIVE' | 'ACTIVE' | 'SUSPENDED' | 'DEACTIVATED';
 export type Suspender = 'ISSUER' | 'TOKEN_REQUESTOR' | 'CARDHOLDER' | 'MOBILE_PIN_LOCKED';
 
 export const WALLETS: readonly Wallet[] = ['APPLE_PAY', 'GOOGLE_PAY', 'SAMSUNG_PAY', 'CARD_ON_FILE'];
 export const DECISIONS: readonly Decision[] = ['GREEN', 'YELLOW', 'RED'];
+export const ISSUER_ANSWERS: readonly IssuerAnswer[] = [...DECISIONS, 'UNKNOWN_CARD'];
 export const TOKEN_STATUSES: readonly NetworkTokenStatus[] = ['INACTIVE', 'ACTIVE', 'SUSPENDED', 'DEACTIVATED'];
 export const SUSPENDERS: readonly Suspender[] = ['ISSUER', 'TOKEN_REQUESTOR', 'CARDHOLDER', 'MOBILE_PIN_LOCKED'];
 
@@ -136,6 +142,35 @@ export interface DeviceBindingRequest extends Idempotent {
   deviceIndex: number;
   action: DeviceAction;
   reason: string;
+}
+
+/**
+ * A token requestor (a merchant, through Tessera as its token service provider) asks for a card-on-file token of
+ * a card. Always carries an idempotency key: a repeated key is answered with the first answer.
+ */
+export interface CardOnFileRequest {
+  network: PaymentNetwork;
+  pan: string;
+  expiryMonth: number;
+  expiryYear: number;
+  tokenRequestorId: string;
+  tokenRequestorName: string;
+  idempotencyKey: string;
+}
+
+/**
+ * The network's answer to a token requestor. Unlike an issuer, the token requestor is given the token number
+ * itself (what it pays with), with the token's expiry and the card's PAR on the token.
+ */
+export type CardOnFileOutcome = { approved: true; token: NetworkToken; tokenNumber: string } | { approved: false; reason: string };
+
+/** A token requestor suspends, resumes or deletes one of its own tokens at the network (the issuer is then notified). */
+export interface TokenRequestorLifecycleRequest {
+  network: PaymentNetwork;
+  tokenRef: string;
+  action: 'SUSPEND' | 'RESUME' | 'DELETE';
+  tokenRequestorId: string;
+  idempotencyKey: string;
 }
 
 export interface WalletEventRequest {

@@ -351,6 +351,54 @@ const auditChain: Migration = {
   },
 };
 
+/**
+ * Merchant scheme (network) tokens, issue 10: each merchant's token requestor id per network, the card-on-file
+ * network token held for a reuse token, and the merchant side's journal of its calls to the network (committed
+ * before each call, under the idempotency key the call carries; settled with the answer or by the reconciler).
+ */
+const schemeTokens: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('token_requestors')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    // One token requestor per merchant and network.
+    await db.schema.createIndex('token_requestors_merchant_network').on('token_requestors').columns(['merchant_id', 'network']).unique().execute();
+    await db.schema
+      .createTable('scheme_tokens')
+      .addColumn('card_token_id', 'text', (c) => c.primaryKey().references('card_tokens.id'))
+      .addColumn('merchant_id', 'text', (c) => c.notNull())
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('token_requestor_id', 'text', (c) => c.notNull())
+      .addColumn('token_ref', 'text', (c) => c.unique())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('network_token_sealed', 'text')
+      .addColumn('key_version', 'integer')
+      .addColumn('expiry_month', 'integer')
+      .addColumn('expiry_year', 'integer')
+      .addColumn('par', 'text')
+      .addColumn('network_version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('scheme_token_operations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('card_token_id', 'text', (c) => c.notNull().references('card_tokens.id'))
+      .addColumn('operation', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('settled_at', 'text')
+      .execute();
+    await db.schema.createIndex('scheme_token_operations_pending').on('scheme_token_operations').columns(['status', 'created_at']).execute();
+    await db.schema.createIndex('scheme_token_operations_token').on('scheme_token_operations').columns(['card_token_id', 'status']).execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_merchant_vault': initial,
   '0002_issuer_tokens': issuer,
@@ -360,6 +408,7 @@ const migrations: Record<string, Migration> = {
   '0006_audit_chain': auditChain,
   '0008_instance_sync': instanceSync,
   '0009_token_expiry': tokenExpiry,
+  '0010_scheme_tokens': schemeTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -271,6 +271,50 @@ export interface CacheVersionsTable {
   changed_at: string;
 }
 
+/** A merchant's token requestor id (11 digits, led by the network's range) on one network. */
+export interface TokenRequestorsTable {
+  id: string;
+  merchant_id: string;
+  network: string;
+  created_at: string;
+}
+
+/**
+ * The card-on-file network token a merchant holds for one reuse token. `PENDING` while the provisioning call is
+ * journaled and unanswered; then `VALID`, `SUSPENDED` or `DELETED` as the network says. The token number is kept
+ * sealed only.
+ */
+export interface SchemeTokensTable {
+  card_token_id: string;
+  merchant_id: string;
+  network: string;
+  token_requestor_id: string;
+  token_ref: string | null;
+  status: string;
+  network_token_sealed: string | null;
+  key_version: number | null;
+  expiry_month: number | null;
+  expiry_year: number | null;
+  par: string | null;
+  network_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The merchant side's journal of its calls to the network on a scheme token: committed `pending` before the call
+ * (its id is the call's idempotency key), `settled` with the outcome (`applied`, `declined`, `refused`, `resolved`).
+ */
+export interface SchemeTokenOperationsTable {
+  id: string;
+  card_token_id: string;
+  operation: string;
+  status: 'pending' | 'settled';
+  outcome: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -291,4 +335,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   cache_versions: CacheVersionsTable;
+  token_requestors: TokenRequestorsTable;
+  scheme_tokens: SchemeTokensTable;
+  scheme_token_operations: SchemeTokenOperationsTable;
 }

@@ -23,6 +23,9 @@ const APP_TABLES = [
   'network_operations',
   'network_tokens',
   'pan_references',
+  'scheme_token_operations',
+  'scheme_tokens',
+  'token_requestors',
   'token_scopes',
   'webhook_deliveries',
   'webhook_endpoints',
@@ -36,6 +39,7 @@ const MIGRATIONS = [
   '0006_audit_chain',
   '0008_instance_sync',
   '0009_token_expiry',
+  '0010_scheme_tokens',
 ];
 
 describe.each(ENGINES)('migrations on %s', (engine) => {

@@ -166,6 +166,32 @@ const EXPECTED: Expected = {
     delivered_at: 'text?',
   },
   cache_versions: { topic: 'text', version: 'integer', subject: 'text?', changed_at: 'text' },
+  token_requestors: { id: 'text', merchant_id: 'text', network: 'text', created_at: 'text' },
+  scheme_tokens: {
+    card_token_id: 'text',
+    merchant_id: 'text',
+    network: 'text',
+    token_requestor_id: 'text',
+    token_ref: 'text?',
+    status: 'text',
+    network_token_sealed: 'text?',
+    key_version: 'integer?',
+    expiry_month: 'integer?',
+    expiry_year: 'integer?',
+    par: 'text?',
+    network_version: 'integer',
+    created_at: 'text',
+    updated_at: 'text',
+  },
+  scheme_token_operations: {
+    id: 'text',
+    card_token_id: 'text',
+    operation: 'text',
+    status: 'text',
+    outcome: 'text?',
+    created_at: 'text',
+    settled_at: 'text?',
+  },
 };
 
 /** What a migrated column holds, in the same words: SQLite `integer`/`bigint`, PostgreSQL `int4`/`int8` → integer. */

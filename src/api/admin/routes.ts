@@ -31,6 +31,8 @@ import { sendWebhookTestEvent } from './operations/sendWebhookTestEvent.js';
 import { listWebhookDeliveries } from './operations/listWebhookDeliveries.js';
 import { replayWebhookEvents } from './operations/replayWebhookEvents.js';
 import { discardWebhookDelivery } from './operations/discardWebhookDelivery.js';
+import { createTokenRequestor } from './operations/createTokenRequestor.js';
+import { listTokenRequestors } from './operations/listTokenRequestors.js';
 import type { AdminApiDeps } from './types.js';
 import { listMerchants } from './operations/listMerchants.js';
 import { getMerchant } from './operations/getMerchant.js';
@@ -78,6 +80,8 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     getAccount(deps),
     listCards(deps),
     getCard(deps),
+    createTokenRequestor(deps),
+    listTokenRequestors(deps),
   ] as unknown as readonly Operation<never>[];
 }
 

@@ -6,6 +6,7 @@ import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
 import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
 import type { WebhookEndpoints } from '../../webhooks/endpoints.js';
 import type { DataKeys } from '../../keys/data-keys.js';
+import type { TokenRequestorService } from '../../merchant/token-requestors.js';
 
 export type Schemas = components['schemas'];
 export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
@@ -22,4 +23,5 @@ export interface AdminApiDeps {
   issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken' | 'listAccounts' | 'getAccount' | 'listCards' | 'getCard'>;
   /** Data-key rotation (a new version for new writes). */
   dataKeys: Pick<DataKeys, 'rotate'>;
+  tokenRequestors: Pick<TokenRequestorService, 'register' | 'list'>;
 }

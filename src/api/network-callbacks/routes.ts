@@ -4,17 +4,19 @@
  * server's vendor hooks and error envelopes. Bodies and errors are the network wire format (network/http/wire.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import type { IssuerCallbacks } from '../../network/gateway.js';
+import type { IssuerCallbacks, TokenRequestorCallbacks } from '../../network/gateway.js';
 import { assertUsableSecret, bearerHook } from '../../network/http/auth.js';
 import { sendFailure } from '../../network/http/errors.js';
 import { ROUTES, parseDecisionRequest, parseNetworkToken } from '../../network/http/wire.js';
 
 export interface NetworkCallbackRoutesOptions {
   callbacks: IssuerCallbacks;
+  /** The merchant side's, as token service provider (issue 10). */
+  requestorCallbacks?: TokenRequestorCallbacks;
   secret: string;
 }
 
-export function registerNetworkCallbackRoutes(app: FastifyInstance, { callbacks, secret }: NetworkCallbackRoutesOptions): void {
+export function registerNetworkCallbackRoutes(app: FastifyInstance, { callbacks, requestorCallbacks, secret }: NetworkCallbackRoutesOptions): void {
   assertUsableSecret(secret);
   const routeOptions = { onRequest: bearerHook(secret), errorHandler: sendFailure };
 
@@ -27,4 +29,11 @@ export function registerNetworkCallbackRoutes(app: FastifyInstance, { callbacks,
     await callbacks.notify(parseNetworkToken(request.body));
     return reply.code(204).send();
   });
+
+  if (requestorCallbacks) {
+    app.post(ROUTES.requestorNotificationCallback, routeOptions, async (request, reply) => {
+      await requestorCallbacks.notify(parseNetworkToken(request.body));
+      return reply.code(204).send();
+    });
+  }
 }

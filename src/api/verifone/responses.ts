@@ -21,6 +21,19 @@ type Shared = CardResponse & Partial<TokenResponse> & PatchTokenResponse;
 
 const date = (iso: string) => iso.slice(0, 10);
 
+/** `scheme_token`: the status always, the rest only as the view holds it (merchant is the token requestor, PAR). */
+function schemeToken(view: TokenView): Schemas['SchemeToken'] | undefined {
+  const scheme = view.schemeToken;
+  if (!scheme) return undefined;
+  const body: Schemas['SchemeToken'] = {};
+  if (scheme.networkToken !== undefined) body.network_token = scheme.networkToken;
+  body.status = scheme.status;
+  if (scheme.expiryMonth !== undefined) body.expiry_month = scheme.expiryMonth;
+  if (scheme.expiryYear !== undefined) body.expiry_year = scheme.expiryYear;
+  if (scheme.paymentAccountReference !== undefined) body.payment_account_reference = scheme.paymentAccountReference;
+  return body;
+}
+
 function binDetails(view: TokenView): BinDetails {
   const record = view.binRecord;
   const details: BinDetails = { bin: view.bin, last_four: view.lastFour };
@@ -81,6 +94,8 @@ export function tokenResponse(view: TokenView): TokenResponse {
   if (record?.issuer_name) body.issuer_name = record.issuer_name;
   if (record?.type) body.type = record.type;
   if (record?.variant) body.variant = record.variant;
+  const scheme = schemeToken(view);
+  if (scheme) body.scheme_token = scheme;
   return body;
 }
 
@@ -88,5 +103,7 @@ export function tokenResponse(view: TokenView): TokenResponse {
 export function patchResponse(view: TokenView): PatchTokenResponse {
   const body = addCommon({}, view, CURRENCIES.current);
   if (view.cardHolderEmail) body.card_holder_email = view.cardHolderEmail;
+  const scheme = schemeToken(view);
+  if (scheme) body.scheme_token = scheme;
   return body;
 }

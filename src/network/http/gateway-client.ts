@@ -6,7 +6,7 @@ import { NetworkFailure } from '../../errors.js';
 import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
 import type { SandboxNetwork } from '../sandbox.js';
 import type { NetworkToken } from '../types.js';
-import { ROUTES, TOKEN_NOT_FOUND, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
+import { ANSWER_NOT_FOUND, ROUTES, TOKEN_NOT_FOUND, parseCardOnFileOutcome, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
 
 export type HttpGatewayOptions = HttpPeerOptions;
 
@@ -29,6 +29,20 @@ export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
   return {
     async provision(req) {
       return decodeAnswer(parseProvisionOutcome, await post(paths.provision(req.network), req), 'network');
+    },
+    async requestCardOnFileToken(req) {
+      return decodeAnswer(parseCardOnFileOutcome, await post(paths.cardOnFile(req.network), req), 'network');
+    },
+    async cardOnFileAnswer(network, key) {
+      try {
+        return decodeAnswer(parseCardOnFileOutcome, await get(paths.cardOnFileAnswer(network, key)), 'network');
+      } catch (error) {
+        if (error instanceof NetworkFailure && error.mode === 'bad_request' && error.message === ANSWER_NOT_FOUND) return undefined;
+        throw error;
+      }
+    },
+    async tokenRequestorLifecycle(req) {
+      return token(await post(paths.tokenRequestorLifecycle(req.network, req.tokenRef), req));
     },
     async lifecycle(req) {
       return token(await post(paths.lifecycle(req.network, req.tokenRef), req));

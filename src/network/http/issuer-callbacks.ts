@@ -3,7 +3,7 @@
  * `/network/v1/decision` and `/network/v1/notification` routes (api/network-callbacks/).
  */
 import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
-import type { IssuerCallbacks } from '../gateway.js';
+import type { IssuerCallbacks, TokenRequestorCallbacks } from '../gateway.js';
 import { ROUTES, parseDecisionAnswer } from './wire.js';
 
 export type HttpIssuerCallbacksOptions = HttpPeerOptions;
@@ -16,6 +16,15 @@ export function createHttpIssuerCallbacks(options: HttpIssuerCallbacksOptions): 
     },
     async notify(token) {
       await callJson(options, 'issuer', 'POST', ROUTES.notificationCallback, token);
+    },
+  };
+}
+
+/** TokenRequestorCallbacks over HTTP: the token service provider's `/network/v1/token-requestor-notification`. */
+export function createHttpTokenRequestorCallbacks(options: HttpPeerOptions): TokenRequestorCallbacks {
+  return {
+    async notify(token) {
+      await callJson(options, 'issuer', 'POST', ROUTES.requestorNotificationCallback, token);
     },
   };
 }

@@ -12,10 +12,13 @@ import type { SimulatorStore } from '../simulator/store.js';
 import { isPaymentNetwork, type PaymentNetwork } from '../types.js';
 import { assertUsableSecret, bearerHook } from './auth.js';
 import { sendFailure, sendNotFound } from './errors.js';
-import { createHttpIssuerCallbacks } from './issuer-callbacks.js';
+import { createHttpIssuerCallbacks, createHttpTokenRequestorCallbacks } from './issuer-callbacks.js';
 import {
+  ANSWER_NOT_FOUND,
   ROUTES,
   TOKEN_NOT_FOUND,
+  parseCardOnFileRequest,
+  parseTokenRequestorLifecycleRequest,
   parseApproveDeviceRequest,
   parseDeviceBindingRequest,
   parseFaultSpec,
@@ -30,6 +33,11 @@ export interface SimulatorServerOptions {
   host?: string;
   /** Base URL of the issuer side serving `/network/v1/decision` and `/network/v1/notification`. */
   issuerCallbackUrl: string;
+  /**
+   * Base URL of the token service provider serving `/network/v1/token-requestor-notification` (Tessera's merchant
+   * side); default: `issuerCallbackUrl`, since one Tessera runs both sides.
+   */
+  requestorCallbackUrl?: string;
   /** Shared bearer secret, both directions (≥ 16 characters). */
   secret: string;
   logger?: FastifyBaseLogger;
@@ -73,6 +81,11 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   });
   const simulator = createSimulator({
     callbacks,
+    requestorCallbacks: createHttpTokenRequestorCallbacks({
+      baseUrl: options.requestorCallbackUrl ?? options.issuerCallbackUrl,
+      secret: options.secret,
+      timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    }),
     ...(options.store ? { store: options.store } : {}),
     ...(options.panReferenceKey ? { panReferenceKey: options.panReferenceKey } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -93,6 +106,16 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
 
   app.post<{ Params: { network: string } }>(ROUTES.provision, async (request) =>
     simulator.provision(parseProvisionRequest(withParams(request, request.params))),
+  );
+  app.post<{ Params: { network: string } }>(ROUTES.cardOnFile, async (request) =>
+    simulator.requestCardOnFileToken(parseCardOnFileRequest(withParams(request, request.params))),
+  );
+  app.get<{ Params: { network: string; idempotencyKey: string } }>(ROUTES.cardOnFileAnswer, async (request) => {
+    const answer = await simulator.cardOnFileAnswer(pathNetwork(request.params.network), request.params.idempotencyKey);
+    return answer ?? refuse(ANSWER_NOT_FOUND);
+  });
+  app.post<{ Params: TokenParams }>(ROUTES.tokenRequestorLifecycle, async (request) =>
+    simulator.tokenRequestorLifecycle(parseTokenRequestorLifecycleRequest(withParams(request, request.params))),
   );
   app.get<{ Params: TokenParams }>(ROUTES.token, async (request) => {
     const token = await simulator.getToken(pathNetwork(request.params.network), request.params.tokenRef);

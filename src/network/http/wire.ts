@@ -8,6 +8,7 @@ import {
   APPROVAL_METHODS,
   DECISIONS,
   DEVICE_ACTIONS,
+  ISSUER_ANSWERS,
   FAULT_MODES,
   LIFECYCLE_ACTIONS,
   NETWORK_OPERATIONS,
@@ -16,7 +17,9 @@ import {
   TOKEN_STATUSES,
   WALLETS,
   type ApproveDeviceRequest,
-  type Decision,
+  type CardOnFileOutcome,
+  type CardOnFileRequest,
+  type IssuerAnswer,
   type DecisionRequest,
   type DeviceBindingRequest,
   type FaultSpec,
@@ -24,6 +27,7 @@ import {
   type NetworkDevice,
   type NetworkToken,
   type PaymentNetwork,
+  type TokenRequestorLifecycleRequest,
   type ProvisionOutcome,
   type ProvisionRequest,
   type Suspender,
@@ -34,6 +38,9 @@ import {
 /** Route patterns (Fastify syntax) and the matching path builders, so server and client cannot drift apart. */
 export const ROUTES = {
   provision: '/:network/provision',
+  cardOnFile: '/:network/card-on-file-tokens',
+  cardOnFileAnswer: '/:network/card-on-file-tokens/answers/:idempotencyKey',
+  tokenRequestorLifecycle: '/:network/tokens/:tokenRef/requestor-lifecycle',
   token: '/:network/tokens/:tokenRef',
   lifecycle: '/:network/tokens/:tokenRef/lifecycle',
   approveLatestDevice: '/:network/tokens/:tokenRef/devices/approve-latest',
@@ -42,11 +49,15 @@ export const ROUTES = {
   walletEvents: '/sandbox/wallet-events',
   decisionCallback: '/network/v1/decision',
   notificationCallback: '/network/v1/notification',
+  requestorNotificationCallback: '/network/v1/token-requestor-notification',
 } as const;
 
 const seg = encodeURIComponent;
 export const paths = {
   provision: (network: PaymentNetwork) => `/${seg(network)}/provision`,
+  cardOnFile: (network: PaymentNetwork) => `/${seg(network)}/card-on-file-tokens`,
+  tokenRequestorLifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/requestor-lifecycle`,
+  cardOnFileAnswer: (network: PaymentNetwork, key: string) => `/${seg(network)}/card-on-file-tokens/answers/${seg(key)}`,
   token: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}`,
   lifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/lifecycle`,
   approveLatestDevice: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
@@ -152,8 +163,49 @@ export function parseDecisionRequest(value: unknown): DecisionRequest {
   };
 }
 
-export function parseDecisionAnswer(value: unknown): Decision {
-  return oneOf(object(value, 'body'), 'decision', DECISIONS);
+export function parseDecisionAnswer(value: unknown): IssuerAnswer {
+  return oneOf(object(value, 'body'), 'decision', ISSUER_ANSWERS);
+}
+
+/** The refusal a look-up of an idempotency key the network never saw answers. */
+export const ANSWER_NOT_FOUND = 'no answer for this idempotency key';
+
+export function parseCardOnFileRequest(value: unknown): CardOnFileRequest {
+  const o = object(value, 'body');
+  const pan = o.pan;
+  if (typeof pan !== 'string' || !/^[0-9]{12,19}$/.test(pan)) throw new WireError('pan');
+  const key = string(o, 'idempotencyKey', ID, 1);
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    pan,
+    expiryMonth: integer(o, 'expiryMonth', 1, 12),
+    expiryYear: integer(o, 'expiryYear', 0, 9999),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+    tokenRequestorName: string(o, 'tokenRequestorName', ID),
+    idempotencyKey: key,
+  };
+}
+
+export function parseTokenRequestorLifecycleRequest(value: unknown): TokenRequestorLifecycleRequest {
+  const o = object(value, 'body');
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    tokenRef: string(o, 'tokenRef', ID, 1),
+    action: oneOf(o, 'action', ['SUSPEND', 'RESUME', 'DELETE'] as const),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+    idempotencyKey: string(o, 'idempotencyKey', ID, 1),
+  };
+}
+
+export function parseCardOnFileOutcome(value: unknown): CardOnFileOutcome {
+  const o = object(value, 'body');
+  if (o.approved === true) {
+    const tokenNumber = o.tokenNumber;
+    if (typeof tokenNumber !== 'string' || !/^[0-9]{12,19}$/.test(tokenNumber)) throw new WireError('tokenNumber');
+    return { approved: true, token: parseNetworkToken(o.token), tokenNumber };
+  }
+  if (o.approved === false) return { approved: false, reason: string(o, 'reason', 1024) };
+  throw new WireError('approved');
 }
 
 export function parseLifecycleRequest(value: unknown): LifecycleRequest {

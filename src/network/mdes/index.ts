@@ -19,6 +19,10 @@ export const mdes: NetworkProvider = Object.freeze({
     SAMSUNG_PAY: { id: '50139059239', name: 'SAMSUNG', walletId: '217' },
     CARD_ON_FILE: { id: '50150000045', name: 'CARD_ON_FILE', walletId: '327' },
   }),
+  cardOnFileTokenPrefix: '53',
+  // MDES names the card-on-file wallet by its own id, whoever the token requestor.
+  cardOnFileWalletId: () => '327',
+  tokenRequestorPrefix: '501',
   parController: '5001',
   tokenRef: mdesTokenRef,
   panRef: mdesPanRef,

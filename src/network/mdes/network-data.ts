@@ -37,6 +37,8 @@ export function renderMdes({ token, meta }: SimulatorRecord): Record<string, unk
     // MDES numbers the comment recorded with each lifecycle event; one event per version here.
     LastCommentId: String(token.version),
     PaymentAppInstanceId: token.paymentAppInstanceId,
+    // A card-on-file token's requestor (a merchant) is given the card's PAR: the issuer sees the same one.
+    ...(cardOnFile ? { PaymentAccountReference: token.par } : {}),
     PrimaryAccountNumberUniqueReference: token.panRef,
     ProvisioningStatusCode: 'S',
     ProvisioningStatusDescription: 'Provisioning successful',

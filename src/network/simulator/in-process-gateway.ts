@@ -51,6 +51,9 @@ export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessG
 
   return {
     provision: (req) => bounded(() => sim.provision(req)),
+    requestCardOnFileToken: (req) => bounded(() => sim.requestCardOnFileToken(req)),
+    cardOnFileAnswer: (network, key) => bounded(() => sim.cardOnFileAnswer(network, key)),
+    tokenRequestorLifecycle: (req) => bounded(() => sim.tokenRequestorLifecycle(req)),
     lifecycle: (req) => bounded(() => sim.lifecycle(req)),
     approveLatestInactiveDevice: (req) => bounded(() => sim.approveLatestInactiveDevice(req)),
     deviceBinding: (req) => bounded(() => sim.deviceBinding(req)),

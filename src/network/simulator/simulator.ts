@@ -14,13 +14,16 @@ import { createKeyedMutex } from '../../keyed-mutex.js';
 import { withRetry } from '../../retry.js';
 import { randomIds, type IdSource } from '../ids.js';
 import { providerOf, networkSupports } from '../providers.js';
-import type { IssuerCallbacks, NetworkGateway } from '../gateway.js';
+import type { IssuerCallbacks, NetworkGateway, TokenRequestorCallbacks, TokenRequestorGateway } from '../gateway.js';
 import type { SandboxControls } from '../sandbox.js';
 import {
-  DECISIONS,
+  ISSUER_ANSWERS,
   type ApproveDeviceRequest,
+  type CardOnFileOutcome,
+  type CardOnFileRequest,
   type Decision,
   type DeviceBindingRequest,
+  type IssuerAnswer,
   type FaultSpec,
   type LifecycleRequest,
   type NetworkDevice,
@@ -29,9 +32,12 @@ import {
   type PaymentNetwork,
   type ProvisionOutcome,
   type ProvisionRequest,
+  type TokenRequestorLifecycleRequest,
   type WalletEventRequest,
 } from '../types.js';
+import { externalIssuerDecision } from './external-issuer.js';
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
+import { CARD_ON_FILE_TOKEN_LENGTH, createTokenNumbers } from './token-numbers.js';
 import { createPanReferenceRegistry } from './pan-references.js';
 import { applyLifecycle, approveDevice, approveLatestInactiveDevice, refuse, removeDevice, requestDeviceBinding } from './state-machine.js';
 import { createMemorySimulatorStore, type IdempotentAnswer, type SimulatorRecord, type SimulatorStore } from './store.js';
@@ -43,6 +49,8 @@ export interface SimulatorLogger {
 
 export interface SimulatorOptions {
   callbacks: IssuerCallbacks;
+  /** Told of changes to card-on-file tokens made by others than their token requestor (issuer, wallet events). */
+  requestorCallbacks?: TokenRequestorCallbacks;
   store?: SimulatorStore;
   /**
    * Key of the HMAC under which each card's PAN reference is kept. Default: random, which suits only a store that
@@ -58,7 +66,7 @@ export interface SimulatorOptions {
 }
 
 /** The network's production operations and its sandbox controls, plus what tests and the CLI inspect. */
-export interface Simulator extends NetworkGateway, SandboxControls {
+export interface Simulator extends NetworkGateway, TokenRequestorGateway, SandboxControls {
   /** Fails every held call and refuses new ones; leaves no timer behind. */
   close(): Promise<void>;
 }
@@ -88,7 +96,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const faults = createFaultQueue();
   const held = createHeldCalls(options.timeoutFaultHoldMs ?? DEFAULT_TIMEOUT_FAULT_HOLD_MS);
   const mutex = createKeyedMutex();
-  const panRefs = createPanReferenceRegistry(ids, store, options.panReferenceKey ?? randomBytes(32));
+  const simulatorKey = options.panReferenceKey ?? randomBytes(32);
+  const panRefs = createPanReferenceRegistry(ids, store, simulatorKey);
+  const tokenNumbers = createTokenNumbers(simulatorKey);
   let closed = false;
 
   function assertOpen(): void {
@@ -204,8 +214,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     });
   }
 
-  async function askIssuer(req: ProvisionRequest, panRef: string, tokenRequestorId: string): Promise<Decision> {
-    let decision: Decision;
+  async function askIssuer(
+    req: Pick<ProvisionRequest, 'network' | 'wallet' | 'pan' | 'expiryMonth' | 'expiryYear' | 'forcedDecision'>,
+    panRef: string,
+    tokenRequestorId: string,
+  ): Promise<IssuerAnswer> {
+    let decision: IssuerAnswer;
     try {
       decision = await callbacks.decide({
         network: req.network,
@@ -221,7 +235,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       logger?.warn({ network: req.network, panRef, error: errorMessage(err) }, 'issuer decision failed');
       throw new NetworkFailure('error', 'issuer decision failed');
     }
-    if (!DECISIONS.includes(decision)) throw new NetworkFailure('error', 'issuer answered an unknown decision');
+    if (!ISSUER_ANSWERS.includes(decision)) throw new NetworkFailure('error', 'issuer answered an unknown decision');
     return decision;
   }
 
@@ -243,8 +257,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
     const { panRef, par } = await panRefs.lookup(req.network, req.pan);
     const requestor = provider.tokenRequestors[req.wallet];
-    const decision = await askIssuer(req, panRef, requestor.id);
-    if (decision === 'RED') return { approved: false, reason: 'declined by issuer' };
+    const answer = await askIssuer(req, panRef, requestor.id);
+    // A wallet provisions cards of Tessera's issuer side only: a card it does not issue is declined.
+    if (answer === 'RED' || answer === 'UNKNOWN_CARD') return { approved: false, reason: 'declined by issuer' };
+    const decision: Decision = answer;
 
     const createdAt = clock();
     const at = createdAt.toISOString();
@@ -316,15 +332,35 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   /** What a keyed request asks, free text excluded: a repeated key must ask exactly this again. */
   const keyed = (key: string | undefined, ...request: (string | number)[]) => (key ? { key, request: request.join(':') } : undefined);
 
+  /**
+   * Tells a card-on-file token's requestor of a change it did not make. The change stands even if delivery fails
+   * (the requestor's reconciliation is its own affair, as an issuer's is).
+   */
+  async function deliverToRequestor(token: NetworkToken): Promise<void> {
+    const requestor = options.requestorCallbacks;
+    if (!requestor) return;
+    if ((await store.get(token.tokenRef))?.meta.wallet !== 'CARD_ON_FILE') return;
+    try {
+      await requestor.notify(structuredClone(token));
+    } catch (err) {
+      logger?.warn(
+        { network: token.network, tokenRef: token.tokenRef, version: token.version, error: errorMessage(err) },
+        'token requestor notification failed',
+      );
+    }
+  }
+
   function lifecycle(req: LifecycleRequest): Promise<NetworkToken> {
     return faulted(req.network, 'lifecycle', async () => {
       if (req.entity !== 'ISSUER') refuse('entity must be ISSUER');
-      return change(
+      const token = await change(
         req.network,
         req.tokenRef,
         (record, at) => applyLifecycle(record, req.action, 'ISSUER', at),
         keyed(req.idempotencyKey, 'lifecycle', req.network, req.tokenRef, req.action),
       );
+      await deliverToRequestor(token);
+      return token;
     });
   }
 
@@ -361,6 +397,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   /** Notifications after a change the issuer did not ask for. The change stands even if delivery fails. */
   async function deliver(token: NetworkToken): Promise<void> {
+    if ((await store.get(token.tokenRef))?.meta.externalIssuer) return;
     try {
       await callbacks.notify(structuredClone(token));
     } catch (err) {
@@ -389,10 +426,157 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
     });
     await deliver(token);
+    await deliverToRequestor(token);
     return token;
   }
 
+  /** What a card-on-file request asks, the PAN excluded (it is no part of any stored answer). */
+  const cardOnFileAsk = (req: CardOnFileRequest) => `card_on_file:${req.network}:${req.tokenRequestorId}`;
+
+  /** The first answer to a token requestor's key, as the token requestor is given it (the number derived again). */
+  function cardOnFileOutcomeOf(answer: IdempotentAnswer): CardOnFileOutcome {
+    if (answer.outcome === 'applied' && answer.token) {
+      return { approved: true, token: answer.token, tokenNumber: tokenNumbers.numberOf(answer.network, answer.token.tokenRef) };
+    }
+    if (answer.outcome === 'refused') refuse(answer.message ?? 'refused');
+    return { approved: false, reason: answer.message ?? 'declined' };
+  }
+
+  async function rememberCardOnFile(req: CardOnFileRequest, answer: Omit<IdempotentAnswer, 'key' | 'network' | 'request' | 'at'>): Promise<CardOnFileOutcome> {
+    const first = await store.rememberAnswer({
+      key: req.idempotencyKey,
+      network: req.network,
+      request: cardOnFileAsk(req),
+      at: clock().toISOString(),
+      ...answer,
+    });
+    return cardOnFileOutcomeOf(first);
+  }
+
+  /**
+   * A token requestor asks for a card-on-file token: eligibility, then the card's issuer decides (Tessera's issuer
+   * side, or the simulated external issuer for a card it does not issue); a green decision makes an ACTIVE token.
+   * Requests with one idempotency key run one at a time here, and the key's first answer (a token, a decline) is
+   * the answer to every repeat. A yellow decision declines: a card on file has no cardholder to step up [ours].
+   */
+  async function cardOnFileNow(req: CardOnFileRequest): Promise<CardOnFileOutcome> {
+    const first = await store.answerOf(req.idempotencyKey);
+    if (first) {
+      if (first.request !== cardOnFileAsk(req)) refuse('idempotency key already used for another request');
+      return cardOnFileOutcomeOf(first);
+    }
+    if (!/^[0-9]{12,19}$/.test(req.pan) || !isLuhnValid(req.pan)) refuse('invalid pan');
+    if (!Number.isInteger(req.expiryMonth) || req.expiryMonth < 1 || req.expiryMonth > 12) refuse('invalid expiry month');
+    if (!Number.isInteger(req.expiryYear) || req.expiryYear < 0) refuse('invalid expiry year');
+    const provider = providerOf(req.network);
+    if (!/^[0-9]{11}$/.test(req.tokenRequestorId) || !req.tokenRequestorId.startsWith(provider.tokenRequestorPrefix)) {
+      refuse(`unknown token requestor on ${req.network}`);
+    }
+    const decline = (reason: string) => rememberCardOnFile(req, { tokenRef: '', outcome: 'declined', message: reason });
+    if (detectBrand(req.pan) !== provider.brand) return decline(`card is not eligible for ${req.network}`);
+
+    const { panRef, par } = await panRefs.lookup(req.network, req.pan);
+    const answer = await askIssuer({ ...req, wallet: 'CARD_ON_FILE' }, panRef, req.tokenRequestorId);
+    const externalIssuer = answer === 'UNKNOWN_CARD';
+    const decision = externalIssuer ? externalIssuerDecision(req.pan) : answer;
+    if (decision === 'FAIL') throw new NetworkFailure('error', 'issuer unavailable');
+    if (decision === 'RED') return decline('declined by issuer');
+    if (decision === 'YELLOW') return decline('declined by issuer: the card details need a step-up, which a card on file cannot do');
+
+    const createdAt = clock();
+    const at = createdAt.toISOString();
+    const tokenRef = await uniqueTokenRef({ network: req.network, wallet: 'CARD_ON_FILE', pan: '', expiryMonth: 1, expiryYear: 0 });
+    const tokenNumber = tokenNumbers.numberOf(req.network, tokenRef, req.pan);
+    const assigned = provider.provisioningIdentifiers('CARD_ON_FILE', ids);
+    const record: SimulatorRecord = {
+      token: {
+        network: req.network,
+        tokenRef,
+        panRef,
+        tokenLastFour: tokenNumber.slice(-4),
+        tokenExpiryMonth: createdAt.getUTCMonth() + 1,
+        tokenExpiryYear: createdAt.getUTCFullYear() + TOKEN_VALIDITY_YEARS,
+        status: 'ACTIVE',
+        suspenders: [],
+        walletId: provider.cardOnFileWalletId(req.tokenRequestorId),
+        tokenRequestorId: req.tokenRequestorId,
+        tokenRequestorName: req.tokenRequestorName,
+        paymentAppInstanceId: assigned.paymentAppInstanceId,
+        trackingId: assigned.correlationId,
+        par,
+        devices: [],
+        version: 0,
+        networkData: {},
+        updatedAt: at,
+      },
+      meta: {
+        wallet: 'CARD_ON_FILE',
+        decision: 'GREEN',
+        panLastFour: req.pan.slice(-4),
+        tokenLength: CARD_ON_FILE_TOKEN_LENGTH,
+        correlationId: assigned.correlationId,
+        walletAccountHash: assigned.walletAccountHash,
+        createdAt: at,
+        statusChangedAt: at,
+        activatedAt: at,
+        entityOfLastAction: 'TOKEN_REQUESTOR',
+        suspendedAt: {},
+        deletedFromConsumerApp: false,
+        ...(externalIssuer ? { externalIssuer: true } : {}),
+      },
+    };
+    stamp(record, at);
+    // As for wallets: stored before the issuer is told, forgotten again if the issuer did not take it.
+    await store.insert(record);
+    if (!externalIssuer) {
+      try {
+        await callbacks.notify(structuredClone(record.token));
+      } catch (err) {
+        logger?.warn({ network: req.network, tokenRef, error: errorMessage(err) }, 'issuer notification failed');
+        await store.remove(tokenRef).catch(() => undefined);
+        throw new NetworkFailure('error', 'issuer notification failed');
+      }
+    }
+    return rememberCardOnFile(req, { tokenRef, outcome: 'applied', token: record.token });
+  }
+
+  function requestCardOnFileToken(req: CardOnFileRequest): Promise<CardOnFileOutcome> {
+    return faulted(req.network, 'provision', () => mutex.run(`card-on-file:${req.idempotencyKey}`, () => cardOnFileNow(req)));
+  }
+
+  /** A token requestor acts on its own token; the issuer is notified as after a wallet event. */
+  function tokenRequestorLifecycle(req: TokenRequestorLifecycleRequest): Promise<NetworkToken> {
+    return faulted(req.network, 'lifecycle', async () => {
+      const token = await change(
+        req.network,
+        req.tokenRef,
+        (record, at) => {
+          if (record.token.tokenRequestorId !== req.tokenRequestorId) refuse('token not found');
+          return applyLifecycle(record, req.action, 'TOKEN_REQUESTOR', at);
+        },
+        keyed(req.idempotencyKey, 'token_requestor_lifecycle', req.network, req.tokenRef, req.tokenRequestorId, req.action),
+      );
+      await deliver(token);
+      return token;
+    });
+  }
+
   return {
+    requestCardOnFileToken,
+    tokenRequestorLifecycle,
+    async cardOnFileAnswer(network, idempotencyKey) {
+      assertOpen();
+      // In the key's turn: a request with this key still being answered is answered first.
+      const first = await mutex.run(`card-on-file:${idempotencyKey}`, () => store.answerOf(idempotencyKey));
+      if (!first || first.network !== network || !first.request.startsWith('card_on_file:')) return undefined;
+      try {
+        return cardOnFileOutcomeOf(first);
+      } catch (error) {
+        // A refused request made nothing: a decline as far as the token requestor is concerned.
+        if (error instanceof NetworkFailure) return { approved: false, reason: error.message };
+        throw error;
+      }
+    },
     provision,
     lifecycle,
     deviceBinding,

@@ -21,10 +21,11 @@ export interface IdempotentAnswer {
   tokenRef: string;
   /** What was asked (operation and parameters, free text excluded); the same key must ask the same. */
   request: string;
-  outcome: 'applied' | 'refused';
+  /** `declined`: a token requestor's request the issuer declined (no token made; '' as `tokenRef`). */
+  outcome: 'applied' | 'refused' | 'declined';
   /** The token the call produced (`applied`). */
   token?: NetworkToken;
-  /** The refusal's message (`refused`). */
+  /** The refusal's message (`refused`), or the decline's reason (`declined`). */
   message?: string;
   at: string;
 }

@@ -18,6 +18,10 @@ export const vts: NetworkProvider = Object.freeze({
     SAMSUNG_PAY: { id: '40010043095', name: 'SAMSUNG_PAY', walletId: '40010043095' },
     CARD_ON_FILE: { id: '40000000045', name: 'CARD_ON_FILE', walletId: '40000000045' },
   }),
+  cardOnFileTokenPrefix: '4',
+  // On VTS the wallet id is the token requestor id (contract example).
+  cardOnFileWalletId: (tokenRequestorId) => tokenRequestorId,
+  tokenRequestorPrefix: '400',
   parController: 'V001',
   tokenRef: () => visaTokenRef(),
   panRef: visaPanRef,

@@ -27,6 +27,8 @@ export function renderVts({ token, meta }: SimulatorRecord): Record<string, unkn
     entityOfLastAction: meta.entityOfLastAction,
     walletAccountEmailAddressHash: meta.walletAccountHash,
     clientWalletAccountID: token.walletId,
+    // A card-on-file token names its token requestor (a merchant) as VTS records do.
+    ...(cardOnFile ? { tokenRequestorID: token.tokenRequestorId, tokenRequestorName: token.tokenRequestorName, paymentAccountReference: token.par } : {}),
     panSource: cardOnFile ? 'ON_FILE' : 'KEY_ENTERED',
     lastFourOfPAN: meta.panLastFour,
     tokenInfo: {
