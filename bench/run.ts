@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { generateEncryptedCards } from './cards.js';
 import { bootstrapMerchant, CardPool, primeMerchantAuth, type BenchContext } from './context.js';
 import { measurePrimitives, type MicroResults } from './micro.js';
+import { startWebhookProbe } from './webhook-delivery.js';
 import { SCENARIOS, GET_TOKEN_COUNT, type RequestBuilder, type Scenario } from './scenarios.js';
 import { machineBusyCpuSeconds, PACKAGE_ROOT, procCpuSeconds, procStatusBytes, sampleRss, startServer, type ServerProcess } from './server.js';
 
@@ -385,6 +386,8 @@ async function main(): Promise<number> {
 
   const idleHwm = procStatusBytes(server.pid, 'VmHWM');
   if (idleHwm !== undefined) log(`server peak RSS before any load: ${fmt(idleHwm / MB, 1)} MB`);
+  // Subscribed before the load: every token event of the PUT load is delivered to a loopback receiver.
+  const webhookProbe = await guard(startWebhookProbe(ctx));
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
     log(`running: ${scenario.name} (${scenario.connections} connections, ${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s)…`);
@@ -392,6 +395,13 @@ async function main(): Promise<number> {
     log(`  ${fmt(result.rps)} req/s, p50 ${fmt(result.p50Ms)} ms, p99 ${fmt(result.p99Ms)} ms, ${result.errors} errors`);
     results.push(result);
   }
+
+  log('waiting for the webhook deliveries of the load to end…');
+  const webhooks = await guard(webhookProbe.report());
+  await webhookProbe.close();
+  log(
+    `  webhooks: ${fmt(webhooks.delivered)} events delivered, ${fmt(webhooks.eventsPerSecond)} events/s, lag commit → receipt p50 ${fmt(webhooks.p50LagMs)} ms, p99 ${fmt(webhooks.p99LagMs)} ms`,
+  );
 
   const hwmBytes = procStatusBytes(server.pid, 'VmHWM');
   rssSampler.stop();

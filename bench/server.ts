@@ -65,6 +65,8 @@ export async function startServer(): Promise<ServerProcess> {
     // The benchmark drives one credential from one address far above any production limit: limits off.
     TESSERA_RATE_LIMIT_PER_ADDRESS: '0',
     TESSERA_RATE_LIMIT_PER_CREDENTIAL: '0',
+    // The webhook receiver of the delivery figures (webhook-delivery.ts) listens on loopback.
+    TESSERA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   };
   let child: ChildProcess;
   try {
