@@ -17,6 +17,7 @@ import { bootstrapMerchant, CardPool, primeMerchantAuth, type BenchContext } fro
 import { measurePrimitives, type MicroResults } from './micro.js';
 import { measureStopUnderLoad } from './stop-under-load.js';
 import { describeFairness, runFairness, type FairnessResult } from './fairness.js';
+import { startWebhookProbe } from './webhook-delivery.js';
 import { SCENARIOS, GET_TOKEN_COUNT, type RequestBuilder, type Scenario } from './scenarios.js';
 import { machineBusyCpuSeconds, PACKAGE_ROOT, procCpuSeconds, procStatusBytes, sampleRss, startServer, type ServerProcess } from './server.js';
 
@@ -388,13 +389,24 @@ async function main(): Promise<number> {
 
   const idleHwm = procStatusBytes(server.pid, 'VmHWM');
   if (idleHwm !== undefined) log(`server peak RSS before any load: ${fmt(idleHwm / MB, 1)} MB`);
+  // Subscribed before the load: every token event of the PUT load is delivered to a loopback receiver.
+  const webhookProbe = await guard(startWebhookProbe(ctx));
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
     log(`running: ${scenario.name} (${scenario.connections} connections, ${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s)…`);
     const result = await guard(runScenario(ctx, server, scenario));
     log(`  ${fmt(result.rps)} req/s, p50 ${fmt(result.p50Ms)} ms, p99 ${fmt(result.p99Ms)} ms, ${result.errors} errors`);
     results.push(result);
+    if (scenario.name.startsWith('merchant PUT')) {
+      // The webhooks of the PUT load: delivered while it ran, and the backlog it left.
+      log('  waiting for the webhook deliveries of the PUT load to end…');
+      const webhooks = await guard(webhookProbe.report());
+      log(
+        `  webhooks: ${fmt(webhooks.delivered)} events delivered, ${fmt(webhooks.eventsPerSecond)} events/s, lag commit → receipt p50 ${fmt(webhooks.p50LagMs)} ms, p99 ${fmt(webhooks.p99LagMs)} ms`,
+      );
+    }
   }
+  await webhookProbe.close();
 
   const hwmBytes = procStatusBytes(server.pid, 'VmHWM');
   rssSampler.stop();

@@ -67,6 +67,8 @@ export async function startServer(): Promise<ServerProcess> {
     TESSERA_RATE_LIMIT_PER_CREDENTIAL: '0',
     // The issuer scenarios provision their tokens through the sandbox, which production mode leaves off.
     TESSERA_SANDBOX: 'on',
+    // The webhook receiver of the delivery figures (webhook-delivery.ts) listens on loopback.
+    TESSERA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   };
   let child: ChildProcess;
   try {

@@ -251,9 +251,10 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
     );
     const event = { owner: accountOwner(row.account_id), subject: row.id };
     if (before !== after) {
+      // Numbers on both engines (PostgreSQL answers bigint columns as text).
       await emitEvent(
         tx,
-        { ...event, type: 'patch', data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, patch: { status: after } } },
+        { ...event, type: 'patch', data: { account_id: Number(row.account_id), card_id: Number(row.card_id), token_id: row.id, patch: { status: after } } },
         at,
       );
     }
@@ -263,7 +264,7 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       const operation = typeof detail?.operation === 'string' ? detail.operation : action;
       await emitEvent(
         tx,
-        { ...event, type: 'device_binding', data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, operation, devices } },
+        { ...event, type: 'device_binding', data: { account_id: Number(row.account_id), card_id: Number(row.card_id), token_id: row.id, operation, devices } },
         at,
       );
     }
@@ -316,8 +317,8 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
             owner: accountOwner(after.account_id),
             subject: tokenId,
             data: {
-              account_id: after.account_id,
-              card_id: after.card_id,
+              account_id: Number(after.account_id),
+              card_id: Number(after.card_id),
               token_id: tokenId,
               status: after.status,
               payment_network: after.network,
@@ -516,7 +517,7 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
                 type: 'notification',
                 owner: accountOwner(row.account_id),
                 subject: row.id,
-                data: { account_id: row.account_id, card_id: row.card_id, token_id: row.id, status: row.status, payment_network: row.network },
+                data: { account_id: Number(row.account_id), card_id: Number(row.card_id), token_id: row.id, status: row.status, payment_network: row.network },
               },
               at,
             );
