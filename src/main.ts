@@ -12,6 +12,7 @@ import { createDataKeysDal, type DataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
 import { verifyAuditTrail, type VerifyReport } from './ledger/audit-verify.js';
+import { createAuditQuery } from './ledger/audit-query.js';
 import { createFailedAuthAudit, type FailedAuthAudit } from './ledger/failed-authentications.js';
 import { createAuditAnchors, startAnchorLoop, type AnchorKey, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
@@ -253,6 +254,7 @@ export async function buildApp(config: Config, options: CoreOptions = {}): Promi
     authenticator: core.authenticator,
     issuerAccounts: core.issuerAdmin,
     failedAuth,
+    audit: createAuditQuery(core.store.db),
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.

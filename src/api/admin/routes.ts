@@ -21,6 +21,8 @@ import { createMerchant } from './operations/createMerchant.js';
 import { createTokenScope } from './operations/createTokenScope.js';
 import { listCaptureKeys } from './operations/listCaptureKeys.js';
 import { revokeApiKey } from './operations/revokeApiKey.js';
+import { listAuditRecords } from './operations/listAuditRecords.js';
+import { exportAuditRecords } from './operations/exportAuditRecords.js';
 import type { AdminApiDeps } from './types.js';
 
 export type { AdminApiDeps } from './types.js';
@@ -36,6 +38,8 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     createAccount(deps),
     createCard(deps),
     createAccessToken(deps),
+    listAuditRecords(deps),
+    exportAuditRecords(deps),
   ] as unknown as readonly Operation<never>[];
 }
 

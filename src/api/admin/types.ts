@@ -4,9 +4,11 @@ import type { MerchantAdmin } from '../../admin/merchant-admin.js';
 import type { CaptureKeyService } from '../../merchant/capture-key-service.js';
 import type { MerchantAuthenticator } from '../../auth/merchant-basic.js';
 import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
+import type { AuditQuery } from '../../ledger/audit-query.js';
 
 export type Schemas = components['schemas'];
 export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
+export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 /** What the admin operations call: the admin, capture-key and issuer-accounts services, each narrowed. */
 export interface AdminApiDeps {
@@ -16,4 +18,6 @@ export interface AdminApiDeps {
   /** Told about a revoked API key, so a cached verification of it ends at once. */
   authenticator: Pick<MerchantAuthenticator, 'forget'>;
   issuerAccounts: Pick<IssuerAdmin, 'createAccount' | 'createCard' | 'issueAccessToken'>;
+  /** The audit trail, read (ledger/audit-query.ts). */
+  audit: AuditQuery;
 }
