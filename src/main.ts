@@ -14,6 +14,7 @@ import { createDataKeysDal, type DataKeysDal } from './keys/dal.js';
 import { createSealedData } from './keys/sealed-data.js';
 import { chainLegacyAuditRecords } from './ledger/legacy-audit.js';
 import { verifyAuditTrail, type VerifyReport } from './ledger/audit-verify.js';
+import { createAuditQuery } from './ledger/audit-query.js';
 import { createFailedAuthAudit, type FailedAuthAudit } from './ledger/failed-authentications.js';
 import { createAuditAnchors, startAnchorLoop, type AnchorKey, type AnchorLoop, type AuditAnchors } from './ledger/anchors.js';
 import { loadBinTable } from './cards/index.js';
@@ -378,6 +379,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     failedAuth,
     dataKeys: core.dataKeys,
     tokenRequestors: core.tokenRequestors,
+    audit: createAuditQuery(core.store.db),
   });
   registerPismoRoutes(http, { tokens: core.issuerTokens, verifier: core.accountTokenVerifier, limits, failedAuth });
   // Fault injection and wallet events are for testing: off in production unless explicitly enabled.

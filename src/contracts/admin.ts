@@ -88,6 +88,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/audit-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Query the audit trail, oldest first */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/audit-records/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the matching audit records as JSON lines (streamed), oldest first */
+        get: operations["exportAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/merchants": {
         parameters: {
             query?: never;
@@ -475,6 +509,30 @@ export interface components {
             items: components["schemas"]["ApiKeyInfo"][];
             /** @description pass as `cursor` for the next page; null on the last page */
             next_cursor: string | null;
+        };
+        AuditRecord: {
+            action: string;
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                [key: string]: unknown;
+            } | null;
+            hash: string;
+            id: string;
+            object_id: string;
+            object_type: string;
+            owner: string;
+            prev_hash: string;
+            reason: string | null;
+            sequence: number;
+            status_after: string | null;
+            status_before: string | null;
+        };
+        AuditRecordList: {
+            /** @description null on the last page */
+            next_cursor: string | null;
+            records: components["schemas"]["AuditRecord"][];
         };
         CaptureKey: {
             /** @enum {string} */
@@ -1285,6 +1343,106 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                action?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description records at or after this time */
+                from?: string;
+                /** @description page size, 1 to 500 (default 100) */
+                limit?: string;
+                /** @description the object the record describes (a token id, API key id…) */
+                object_id?: string;
+                /** @description the chain: merchant:<id>, account:<id> or system */
+                owner?: string;
+                /** @description records before this time */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecordList"];
+                };
+            };
+            /** @description Invalid parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportAuditRecords: {
+        parameters: {
+            query?: {
+                action?: string;
+                /** @description records at or after this time */
+                from?: string;
+                /** @description the object the record describes (a token id, API key id…) */
+                object_id?: string;
+                /** @description the chain: merchant:<id>, account:<id> or system */
+                owner?: string;
+                /** @description records before this time */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One AuditRecord per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["AuditRecord"];
+                };
+            };
+            /** @description Invalid parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

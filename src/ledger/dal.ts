@@ -185,3 +185,25 @@ export async function anchorKeyVersions(db: Executor): Promise<number[]> {
   const rows = await db.selectFrom('audit_anchors').select('key_version').distinct().execute();
   return rows.map((row) => Number(row.key_version));
 }
+
+export interface AuditFilter {
+  owner?: string;
+  objectId?: string;
+  action?: string;
+  /** ISO-8601 times: records at or after `from`, before `to`. */
+  from?: string;
+  to?: string;
+}
+
+/** Matching records in (at, id) order after the position `after`. */
+export async function auditRecordsPage(db: Executor, filter: AuditFilter, after: { at: string; id: string } | undefined, limit: number): Promise<AuditRow[]> {
+  let query = db.selectFrom('audit_log').selectAll();
+  if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
+  if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+  if (after) query = query.where((eb) => eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]));
+  const rows = await query.orderBy('at').orderBy('id').limit(limit).execute();
+  return rows.map((row) => ({ ...row, sequence: Number(row.sequence) }));
+}

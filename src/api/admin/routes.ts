@@ -33,6 +33,8 @@ import { replayWebhookEvents } from './operations/replayWebhookEvents.js';
 import { discardWebhookDelivery } from './operations/discardWebhookDelivery.js';
 import { createTokenRequestor } from './operations/createTokenRequestor.js';
 import { listTokenRequestors } from './operations/listTokenRequestors.js';
+import { listAuditRecords } from './operations/listAuditRecords.js';
+import { exportAuditRecords } from './operations/exportAuditRecords.js';
 import type { AdminApiDeps } from './types.js';
 import { listMerchants } from './operations/listMerchants.js';
 import { getMerchant } from './operations/getMerchant.js';
@@ -82,6 +84,8 @@ export function adminOperations(deps: AdminApiDeps): readonly Operation<never>[]
     getCard(deps),
     createTokenRequestor(deps),
     listTokenRequestors(deps),
+    listAuditRecords(deps),
+    exportAuditRecords(deps),
   ] as unknown as readonly Operation<never>[];
 }
 

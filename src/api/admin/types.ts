@@ -7,9 +7,11 @@ import type { IssuerAccounts as IssuerAdmin } from '../../issuer/accounts.js';
 import type { WebhookEndpoints } from '../../webhooks/endpoints.js';
 import type { DataKeys } from '../../keys/data-keys.js';
 import type { TokenRequestorService } from '../../merchant/token-requestors.js';
+import type { AuditQuery } from '../../ledger/audit-query.js';
 
 export type Schemas = components['schemas'];
 export type PathOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['path']>;
+export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 /** What the admin operations call: the admin, capture-key and issuer-accounts services, each narrowed. */
 export interface AdminApiDeps {
@@ -24,4 +26,6 @@ export interface AdminApiDeps {
   /** Data-key rotation (a new version for new writes). */
   dataKeys: Pick<DataKeys, 'rotate'>;
   tokenRequestors: Pick<TokenRequestorService, 'register' | 'list'>;
+  /** The audit trail, read (ledger/audit-query.ts). */
+  audit: AuditQuery;
 }
