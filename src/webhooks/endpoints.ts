@@ -10,7 +10,7 @@ import { emitEvent } from '../ledger/ledger.js';
 import type { SealedData } from '../keys/sealed-data.js';
 import { keyOwnerOf } from '../owners.js';
 import type { Transact } from '../store/transactions.js';
-import type { DeliveryRow, DeliveryWithType, EndpointRow, WebhooksDal } from './dal.js';
+import type { DeliveryRow, DeliveryWithType, EndpointRow, EventRow, WebhooksDal } from './dal.js';
 import { destinationRefusal, type DestinationPolicy } from './destination.js';
 import { EVENT_TYPES, TEST_EVENT } from './event-types.js';
 import { generateWebhookSecret } from './signing.js';
@@ -303,7 +303,7 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps): WebhookEndpo
 
     async replay(id, selection) {
       const endpoint = await find(id);
-      let events;
+      let events: EventRow[];
       if ('eventId' in selection) {
         const event = await dal.findEvent(selection.eventId);
         if (!event || event.owner !== endpoint.owner) throw new NotFound('event');
