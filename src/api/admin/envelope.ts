@@ -16,9 +16,11 @@ const snake = (segment: string) => segment.replace(/[A-Z]/g, (letter) => `_${let
 
 /**
  * `cardholderName` → `body.cardholder_name`, `a.bB` → `body.a.b_b`. Every admin input a domain names is a body
- * field (path parameters are checked by the route schemas).
+ * field (path parameters are checked by the route schemas), unless it says where it came from: list cursors and
+ * filters arrive in the query string (`query.cursor`, `query.from`) and are named so by the code that reads them.
  */
 export function adminField(field: string): string {
+  if (/^(body|params|query)\./.test(field)) return field;
   return `body.${field.split('.').map(snake).join('.')}`;
 }
 

@@ -10,6 +10,11 @@ describe('admin envelope field paths', () => {
     expect(adminField('card.expiryMonth')).toBe('body.card.expiry_month');
   });
 
+  it('keeps a field that names its location (query-string cursors and filters)', () => {
+    expect(adminField('body.org_id')).toBe('body.org_id');
+    expect(adminField('params.id')).toBe('params.id');
+  });
+
   it('gives one message per field, the first issue winning, in order', () => {
     expect(
       adminDetails([
