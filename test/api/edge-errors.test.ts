@@ -126,9 +126,9 @@ describe.each(ENGINES)('edge errors on %s', (engine) => {
     it('with it: 404, 405 with Allow, and 400 in the admin envelope', async () => {
       const bearer = server.adminToken;
       admin(await request(server.baseUrl, 'GET', '/admin/v1/no-such-thing', { bearer }), 404, 'not_found');
-      const wrong = await request(server.baseUrl, 'GET', '/admin/v1/merchants', { bearer });
+      const wrong = await request(server.baseUrl, 'PUT', '/admin/v1/merchants', { bearer });
       admin(wrong, 405, 'method_not_allowed');
-      expect(wrong.headers.get('allow')).toBe('POST');
+      expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
       const bad = await request(server.baseUrl, 'GET', '/admin/v1/merchants/%zz/capture-keys', { bearer });
       admin(bad, 400, 'invalid_request');
       expect(bad.body).toMatchObject({ details: { params: 'is not a valid URL' } });

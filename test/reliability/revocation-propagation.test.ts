@@ -74,7 +74,7 @@ describe.each(ENGINES)('a revocation on %s, on the instance that makes it', (eng
       // The server now knows version 1 as the newest (and would keep it for its cache lifetime).
       expect((await server.app.core.dataKeys.current(owner, 'data')).version).toBe(1);
       const env = { ...server.env, TESSERA_LOG_LEVEL: 'warn' };
-      const rotated = await runCli(['rotate-data-key', '--merchant', merchant.merchantId], env);
+      const rotated = await runCli(['rotate-data-key', '--merchant', merchant.merchantId, '--json'], env);
       expect(rotated.code, rotated.stderr).toBe(0);
       expect(JSON.parse(rotated.stdout)).toEqual({ merchant_id: merchant.merchantId, data_key_version: 2 });
       await eventually(async () => (await server.app.core.dataKeys.current(owner, 'data')).version === 2, 'the server writes with data key v2');
