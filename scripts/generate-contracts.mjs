@@ -14,6 +14,7 @@ const CONTRACTS = {
   verifone: 'verifone-token-management.openapi.json',
   pismo: 'pismo-tokenization.openapi.json',
   admin: 'admin.openapi.json',
+  cryptogram: 'tessera-cryptogram.openapi.json',
 };
 const check = process.argv.includes('--check');
 let stale = 0;

@@ -415,6 +415,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/authorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The simulated network authorizes a payment with a network token and its cryptogram
+         * @description Stands in for the merchant's acquirer: the network of the token number's brand (Visa → vts, Mastercard → mdes) approves only when the cryptogram (from `POST /oidc/api/v2/card/{id}/cryptogram`, openapi/tessera-cryptogram.openapi.json) is genuine, unused, not expired, issued for this network token, token requestor and (when it was bound to one) amount and currency, the ECI is the one issued with it and the token is ACTIVE with this expiry. A used cryptogram stays used (kept in the network's store). Otherwise 200 with `approved: false` and the reason. When the token's issuer is a Tessera issuer account, the issuer side audits (`token.authorization`) and events the authorization on that token.
+         */
+        post: operations["sandboxAuthorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/v1/faults": {
         parameters: {
             query?: never;
@@ -533,6 +553,29 @@ export interface components {
             /** @description null on the last page */
             next_cursor: string | null;
             records: components["schemas"]["AuditRecord"][];
+        };
+        AuthorizationRequest: {
+            /** @description Minor units. */
+            amount: number;
+            cryptogram: string;
+            currency: string;
+            eci: string;
+            expiry_month: number;
+            expiry_year: number;
+            network_token: string;
+            token_requestor_id: string;
+        };
+        AuthorizationResponse: {
+            approved: boolean;
+            /** @description Present when approved. */
+            authorization_id?: string;
+            /** @enum {string} */
+            network: "vts" | "mdes";
+            /**
+             * @description Present when declined.
+             * @enum {string}
+             */
+            reason?: "cryptogram_invalid" | "cryptogram_used" | "cryptogram_expired" | "token_mismatch" | "token_inactive" | "expiry_mismatch" | "eci_mismatch" | "amount_mismatch" | "requestor_mismatch";
         };
         CaptureKey: {
             /** @enum {string} */
@@ -3296,6 +3339,70 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A method this path does not define (answered for any other method on a known path), with `Allow` listing the defined ones */
+            405: {
+                headers: {
+                    /** @description the methods of this path */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this client address or with this admin token (TESSERA_RATE_LIMIT_PER_ADDRESS, TESSERA_RATE_LIMIT_PER_CREDENTIAL) */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandboxAuthorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The network's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            /** @description Invalid parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 /**
  * The API reference: `/openapi/<name>.json` serves each document of `openapi/` (`verifone-token-management`,
- * `pismo-tokenization`, `admin` — the last one carries Tessera's own extensions: admin and sandbox), and `/docs`
+ * `pismo-tokenization`, `admin` — Tessera's own extensions: admin and sandbox — and `tessera-cryptogram`, the
+ * merchant's cryptogram extension), and `/docs`
  * renders them all with Scalar, one document per tab.
  *
  * Everything the page loads comes from this server: the Scalar plugin serves its standalone bundle from

@@ -26,6 +26,7 @@ export const SCHEMA_IDS = {
   verifone: 'verifone',
   pismo: 'pismo',
   admin: 'admin',
+  cryptogram: 'cryptogram',
 } as const;
 
 export const ref = (doc: keyof typeof SCHEMA_IDS, schema: string) => ({ $ref: `${SCHEMA_IDS[doc]}#/components/schemas/${schema}` });

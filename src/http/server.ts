@@ -47,6 +47,7 @@ export function createHttpServer(logger: Logger, limits: ConnectionLimits = DEFA
   app.addSchema({ $id: SCHEMA_IDS.verifone, ...componentsOf('verifone-token-management.openapi.json') });
   app.addSchema({ $id: SCHEMA_IDS.pismo, ...componentsOf('pismo-tokenization.openapi.json') });
   app.addSchema({ $id: SCHEMA_IDS.admin, ...componentsOf('admin.openapi.json') });
+  app.addSchema({ $id: SCHEMA_IDS.cryptogram, ...componentsOf('tessera-cryptogram.openapi.json') });
   manageConnections(app, limits);
   addRequestContext(app);
   app.get('/health', async () => ({ status: 'ok' }));

@@ -24,7 +24,16 @@ import type { Clock } from '../clock.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { accountOwner, ISSUER_OWNER } from '../owners.js';
 import { withRetry } from '../retry.js';
-import type { DecisionRequest, IssuerAnswer, IssuerCallbacks, NetworkToken, PaymentNetwork, Suspender, WalletEvent } from '../network/types.js';
+import type {
+  AuthorizationNotice,
+  DecisionRequest,
+  IssuerAnswer,
+  IssuerCallbacks,
+  NetworkToken,
+  PaymentNetwork,
+  Suspender,
+  WalletEvent,
+} from '../network/types.js';
 import type { SandboxNetwork } from '../network/sandbox.js';
 import { networkOfBrand } from '../network/providers.js';
 import type { IssuerDal, NetworkOperationRow, NetworkTokenChanges, NetworkTokenRow } from './dal.js';
@@ -560,6 +569,48 @@ export function createIssuerTokenService(deps: IssuerTokenServiceDeps) {
       const card = await dal.cardOfPanReference(token.panRef);
       if (!card) throw new Error('notification for a PAN reference this issuer never decided on');
       await insertNotifiedToken(token, card);
+    },
+
+    /** An authorization with one of this issuer's tokens: audited on the token and evented, in one transaction. */
+    async authorized(notice: AuthorizationNotice): Promise<void> {
+      const row = await dal.findTokenByRef(notice.tokenRef);
+      if (!row) return;
+      const detail = {
+        approved: notice.approved,
+        ...(notice.reason ? { decline_reason: notice.reason } : {}),
+        ...(notice.authorizationId ? { authorization_id: notice.authorizationId } : {}),
+        amount: notice.amount,
+        currency: notice.currency,
+        token_requestor_id: notice.tokenRequestorId,
+      };
+      await transact(async (tx) => {
+        const at = clock();
+        await recordAudit(
+          tx,
+          {
+            owner: accountOwner(row.account_id),
+            actor: `network:${notice.network}`,
+            action: 'token.authorization',
+            objectType: 'network_token',
+            objectId: row.id,
+            statusBefore: row.status,
+            statusAfter: row.status,
+            reason: notice.reason ?? null,
+            detail,
+          },
+          at,
+        );
+        await emitEvent(
+          tx,
+          {
+            type: 'token.authorization',
+            owner: accountOwner(row.account_id),
+            subject: row.id,
+            data: { account_id: Number(row.account_id), card_id: Number(row.card_id), token_id: row.id, ...detail },
+          },
+          at,
+        );
+      });
     },
   };
 

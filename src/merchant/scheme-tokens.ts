@@ -25,7 +25,7 @@ import type { CardOnFileOutcome, NetworkToken, NetworkTokenStatus, PaymentNetwor
 import { merchantOwner } from '../owners.js';
 import type { Transact } from '../store/transactions.js';
 import type { CardTokenRow, MerchantDal, SchemeOperationRow, SchemeTokenRow, TokenScopeRow, Tx } from './dal.js';
-import type { MerchantCaller, SchemeTokenAction, SchemeTokenView } from './types.js';
+import type { CryptogramInput, CryptogramView, MerchantCaller, SchemeTokenAction, SchemeTokenView } from './types.js';
 
 export interface SchemeTokenDeps {
   dal: Pick<
@@ -452,7 +452,74 @@ export function createSchemeTokenService(deps: SchemeTokenDeps) {
     );
   }
 
-  return { activate, act, deleteFor, view, reconcile, networkOf, onNetworkUpdate };
+  /**
+   * A cryptogram to pay with the reuse token's scheme token: only for a VALID one the merchant is the token
+   * requestor of (it alone is given the number). The network refuses a token it no longer holds active. Audited
+   * (never the cryptogram itself).
+   */
+  async function cryptogram(caller: MerchantCaller, row: CardTokenRow, input: CryptogramInput): Promise<CryptogramView> {
+    const refuse = (message: string) => new InvalidInput({ field: 'id', reason: 'invalid', message });
+    if ((input.amount === undefined) !== (input.currency === undefined)) {
+      throw new InvalidInput({ field: input.amount === undefined ? 'amount' : 'currency', reason: 'required', message: 'amount and currency go together' });
+    }
+    const scheme = await dal.findSchemeToken(row.id);
+    if (!scheme || scheme.status === 'PENDING' || !scheme.token_ref) throw refuse('the token has no scheme token: ACTIVATE one first');
+    if (scheme.status !== 'VALID') throw refuse(`the scheme token is ${scheme.status.toLowerCase()}`);
+    const own = await dal.findTokenRequestor(row.merchant_id, scheme.network);
+    if (!own || own.id !== scheme.token_requestor_id || scheme.network_token_sealed === null || scheme.key_version === null) {
+      throw refuse(`cryptograms need the merchant's own token requestor id on ${scheme.network}`);
+    }
+    const network = scheme.network as PaymentNetwork;
+    let issued: Awaited<ReturnType<TokenRequestorGateway['issueCryptogram']>>;
+    try {
+      issued = await deps.gateway().issueCryptogram({
+        network,
+        tokenRef: scheme.token_ref,
+        tokenRequestorId: scheme.token_requestor_id,
+        ...(input.amount !== undefined ? { amount: input.amount } : {}),
+        ...(input.currency !== undefined ? { currency: input.currency } : {}),
+        transactionType: input.transactionType ?? 'CIT',
+      });
+    } catch (error) {
+      if (error instanceof NetworkFailure && error.mode === 'bad_request') throw refuse(`the network refused a cryptogram: ${error.message}`);
+      throw error;
+    }
+    const opened = await sealed.open<SealedNetworkToken>(merchantOwner(row.merchant_id), objectId(scheme), {
+      sealed: scheme.network_token_sealed,
+      keyVersion: scheme.key_version,
+    });
+    await transact((tx) =>
+      recordAudit(
+        tx,
+        {
+          owner: merchantOwner(row.merchant_id),
+          actor: `merchant:${caller.merchantId}/key:${caller.apiKeyId}`,
+          action: 'merchant.scheme_token.cryptogram',
+          objectType: 'scheme_token',
+          objectId: row.id,
+          statusBefore: scheme.status,
+          statusAfter: scheme.status,
+          detail: {
+            network,
+            eci: issued.eci,
+            expires_at: issued.expiresAt,
+            ...(input.amount !== undefined ? { amount: input.amount, currency: input.currency } : {}),
+          },
+        },
+        clock(),
+      ),
+    );
+    return {
+      network,
+      networkToken: opened.tokenNumber,
+      expiryMonth: scheme.expiry_month ?? 0,
+      expiryYear: scheme.expiry_year ?? 0,
+      cryptogram: issued.cryptogram,
+      eci: issued.eci,
+    };
+  }
+
+  return { activate, act, deleteFor, view, reconcile, networkOf, onNetworkUpdate, cryptogram };
 }
 
 export type SchemeTokenService = ReturnType<typeof createSchemeTokenService>;

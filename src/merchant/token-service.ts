@@ -21,7 +21,17 @@ import { isTokenExpired } from './token-expiry.js';
 import { parseCapturedCard, validateCvv, validateHolderName, type CapturedCard } from './card-payload.js';
 import type { CardTokenChanges, CardTokenRow, MerchantDal, Tx } from './dal.js';
 import { createHolderCache, type HolderFields } from './holder-cache.js';
-import type { MerchantCaller, ReuseTokenType, TokenizeInput, TokenStatus, TokenType, TokenView, UpdateTokenInput } from './types.js';
+import type {
+  CryptogramInput,
+  CryptogramView,
+  MerchantCaller,
+  ReuseTokenType,
+  TokenizeInput,
+  TokenStatus,
+  TokenType,
+  TokenView,
+  UpdateTokenInput,
+} from './types.js';
 
 /** The sensitive part of a token, stored only sealed. An ANALYTICS-only token has no PAN. */
 interface SealedCard {
@@ -84,7 +94,7 @@ export interface MerchantTokenDeps {
   binTable: BinTable;
   clock: Clock;
   /** Scheme (network) tokens of reuse tokens (issue 10); without it every scheme_token_action is refused. */
-  schemeTokens?: Pick<SchemeTokenService, 'act' | 'deleteFor' | 'view' | 'networkOf'>;
+  schemeTokens?: Pick<SchemeTokenService, 'act' | 'deleteFor' | 'view' | 'networkOf' | 'cryptogram'>;
 }
 
 export function createMerchantTokenService(deps: MerchantTokenDeps) {
@@ -391,6 +401,14 @@ export function createMerchantTokenService(deps: MerchantTokenDeps) {
           { attempts: MAX_ATTEMPTS, retryOn: isUniqueViolation },
         ),
       );
+    },
+
+    /** A single-use cryptogram for the token's scheme token (Tessera extension). */
+    async cryptogram(caller: MerchantCaller, reuseToken: string, input: CryptogramInput): Promise<CryptogramView> {
+      const row = await findOwned(caller, reuseToken);
+      assertUsable(row);
+      if (!schemeTokens) throw new InvalidInput({ field: 'id', reason: 'unsupported', message: 'scheme tokens are not available' });
+      return schemeTokens.cryptogram(caller, row, input);
     },
 
     async get(caller: MerchantCaller, reuseToken: string): Promise<TokenView> {

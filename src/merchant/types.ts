@@ -84,3 +84,20 @@ export interface TokenView {
   tokenExpiryDate: string;
   schemeToken?: SchemeTokenView;
 }
+
+/** A cryptogram request for a reuse token's scheme token: amount in minor units, with its currency. */
+export interface CryptogramInput {
+  amount?: number;
+  currency?: string;
+  transactionType?: 'CIT' | 'MIT';
+}
+
+/** What a merchant pays with: the network token, its expiry, a single-use cryptogram and the ECI to send with it. */
+export interface CryptogramView {
+  network: string;
+  networkToken: string;
+  expiryMonth: number;
+  expiryYear: number;
+  cryptogram: string;
+  eci: string;
+}

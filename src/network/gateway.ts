@@ -5,6 +5,9 @@
  */
 import type {
   ApproveDeviceRequest,
+  AuthorizationNotice,
+  Cryptogram,
+  CryptogramRequest,
   CardOnFileOutcome,
   CardOnFileRequest,
   DecisionRequest,
@@ -22,6 +25,8 @@ export interface IssuerCallbacks {
   decide(req: DecisionRequest): Promise<IssuerAnswer>;
   /** Token created or changed on the network side. */
   notify(token: NetworkToken): Promise<void>;
+  /** An authorization was made with one of the issuer's tokens (optional: an issuer without it is not told). */
+  authorized?(notice: AuthorizationNotice): Promise<void>;
 }
 
 /**
@@ -63,4 +68,6 @@ export interface TokenRequestorGateway {
   tokenRequestorLifecycle(req: TokenRequestorLifecycleRequest): Promise<NetworkToken>;
   /** The network's current view of a token (as NetworkGateway.getToken): how a lost answer is settled. */
   getToken(network: PaymentNetwork, tokenRef: string): Promise<NetworkToken | undefined>;
+  /** A single-use cryptogram for an ACTIVE token of this requestor; refused otherwise. */
+  issueCryptogram(req: CryptogramRequest): Promise<Cryptogram>;
 }

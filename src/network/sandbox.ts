@@ -5,7 +5,7 @@
  * Same failure contract as the gateway: NetworkFailure on timeout, 5xx or refusal.
  */
 import type { NetworkGateway, TokenRequestorGateway } from './gateway.js';
-import type { FaultSpec, NetworkToken, ProvisionOutcome, ProvisionRequest, WalletEventRequest } from './types.js';
+import type { AuthorizationOutcome, AuthorizationRequest, FaultSpec, NetworkToken, ProvisionOutcome, ProvisionRequest, WalletEventRequest } from './types.js';
 
 export interface SandboxControls {
   /** A wallet asks the network for a token of a card (the network asks the issuer for a decision). */
@@ -14,6 +14,11 @@ export interface SandboxControls {
   injectFault(fault: FaultSpec): Promise<void>;
   /** A token requestor or cardholder acts on a token at the network; the network then notifies the issuer. */
   walletEvent(req: WalletEventRequest): Promise<NetworkToken>;
+  /**
+   * An acquirer authorizes a payment with a network token and its cryptogram (a sandbox stands in for the
+   * merchant's acquirer); a decline names its reason. The token's issuer is told either way.
+   */
+  authorize(req: AuthorizationRequest): Promise<AuthorizationOutcome>;
 }
 
 /** A network reached in a sandbox: its production operations and its sandbox controls on one connection. */

@@ -178,3 +178,70 @@ export interface WalletEventRequest {
   tokenRef: string;
   event: WalletEvent;
 }
+
+export type TransactionType = 'CIT' | 'MIT';
+export const TRANSACTION_TYPES: readonly TransactionType[] = ['CIT', 'MIT'];
+
+/**
+ * A token requestor asks for a cryptogram to pay with one of its card-on-file tokens (Visa TAVV, Mastercard
+ * DSRP-style). With an amount (minor units) and currency, the cryptogram is bound to them.
+ */
+export interface CryptogramRequest {
+  network: PaymentNetwork;
+  tokenRef: string;
+  tokenRequestorId: string;
+  amount?: number;
+  currency?: string;
+  transactionType: TransactionType;
+}
+
+export interface Cryptogram {
+  /** Base64 of 20 bytes (28 characters). */
+  cryptogram: string;
+  /** Electronic commerce indicator the authorization must carry. */
+  eci: string;
+  expiresAt: string;
+}
+
+/** An acquirer's authorization of a payment with a network token and its cryptogram (sandbox: the merchant's acquirer). */
+export interface AuthorizationRequest {
+  network: PaymentNetwork;
+  networkToken: string;
+  expiryMonth: number;
+  expiryYear: number;
+  cryptogram: string;
+  eci: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  tokenRequestorId: string;
+}
+
+export type AuthorizationDeclineReason =
+  | 'cryptogram_invalid'
+  | 'cryptogram_used'
+  | 'cryptogram_expired'
+  | 'token_mismatch'
+  | 'token_inactive'
+  | 'expiry_mismatch'
+  | 'eci_mismatch'
+  | 'amount_mismatch'
+  | 'requestor_mismatch';
+
+export type AuthorizationOutcome =
+  | { approved: true; authorizationId: string; network: PaymentNetwork }
+  | { approved: false; reason: AuthorizationDeclineReason; network: PaymentNetwork };
+
+/** What the network tells a token's issuer of an authorization with that token (approved or declined). */
+export interface AuthorizationNotice {
+  network: PaymentNetwork;
+  tokenRef: string;
+  tokenRequestorId: string;
+  approved: boolean;
+  /** Present when declined. */
+  reason?: AuthorizationDeclineReason;
+  authorizationId?: string;
+  amount: number;
+  currency: string;
+  at: string;
+}

@@ -10,9 +10,16 @@ export const MERCHANT_EVENT_TYPES = [
   'merchant.token.deleted',
   'merchant.token.retired',
   'merchant.token.expired',
+  'merchant.scheme_token.activated',
+  'merchant.scheme_token.suspended',
+  'merchant.scheme_token.resumed',
+  'merchant.scheme_token.deleted',
+  'merchant.scheme_token.declined',
+  'merchant.scheme_token.resync',
+  'merchant.scheme_token.network_update',
 ] as const;
 
-export const ISSUER_EVENT_TYPES = ['patch', 'notification', 'token_resync', 'device_binding'] as const;
+export const ISSUER_EVENT_TYPES = ['patch', 'notification', 'token_resync', 'device_binding', 'token.authorization'] as const;
 
 /** Events about the delivery itself, on both sides. */
 export const ENDPOINT_DISABLED = 'webhook.endpoint.disabled';

@@ -23,8 +23,13 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('/openapi/<name>.json', () => {
-  it('the repository has the three documents', () => {
-    expect(files.sort()).toEqual(['admin.openapi.json', 'pismo-tokenization.openapi.json', 'verifone-token-management.openapi.json']);
+  it('the repository has the four documents', () => {
+    expect(files.sort()).toEqual([
+      'admin.openapi.json',
+      'pismo-tokenization.openapi.json',
+      'tessera-cryptogram.openapi.json',
+      'verifone-token-management.openapi.json',
+    ]);
   });
 
   it.each(files)('serves %s as JSON equal to the file', async (file) => {

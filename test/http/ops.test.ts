@@ -22,7 +22,7 @@ beforeAll(async () => {
     metrics: createMetrics(),
     readiness: [{ name: 'database', check: async () => undefined }],
   });
-  expect(documents.map((d) => d.name)).toEqual(['verifone-token-management', 'pismo-tokenization', 'admin']);
+  expect(documents.map((d) => d.name)).toEqual(['verifone-token-management', 'pismo-tokenization', 'admin', 'tessera-cryptogram']);
   app.get('/api/thing', async () => ({ ok: true }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -42,7 +42,8 @@ describe('operational routes together', () => {
     const docs = await fetch(`${base}/docs/`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-security-policy')).toBe(DOCS_CSP);
-    for (const name of ['verifone-token-management', 'pismo-tokenization', 'admin']) expect((await fetch(`${base}/openapi/${name}.json`)).status).toBe(200);
+    for (const name of ['verifone-token-management', 'pismo-tokenization', 'admin', 'tessera-cryptogram'])
+      expect((await fetch(`${base}/openapi/${name}.json`)).status).toBe(200);
     const api = await fetch(`${base}/api/thing`);
     expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(api.headers.get('cache-control')).toBe('no-store');

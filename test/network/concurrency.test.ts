@@ -55,6 +55,9 @@ function slowStore(): SimulatorStore {
     rememberAnswer: (answer) => inner.rememberAnswer(answer),
     remove: (tokenRef) => inner.remove(tokenRef),
     panReferences: (fingerprint, mint) => inner.panReferences(fingerprint, mint),
+    insertCryptogram: (record) => inner.insertCryptogram(record),
+    findCryptogram: (id) => inner.findCryptogram(id),
+    useCryptogram: (id, at) => inner.useCryptogram(id, at),
   };
 }
 

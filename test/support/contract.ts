@@ -13,6 +13,7 @@ const DOCS = {
   verifone: 'verifone-token-management.openapi.json',
   pismo: 'pismo-tokenization.openapi.json',
   admin: 'admin.openapi.json',
+  cryptogram: 'tessera-cryptogram.openapi.json',
 } as const;
 for (const [id, file] of Object.entries(DOCS)) ajv.addSchema({ $id: id, components: loadOpenApi(file).components });
 

@@ -89,6 +89,8 @@ export async function startIssuerServer(engine: EngineName, options: IssuerServe
       secret: NETWORK_SECRET,
       // A 'timeout' fault must hold the call longer than Tessera waits, and no longer than needed.
       timeoutFaultHoldMs: server.config.network.timeoutMs * 2,
+      // The network keeps the server's time, so a test moving the server's clock moves the network's too.
+      ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {
     await server.close();

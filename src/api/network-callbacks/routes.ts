@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IssuerCallbacks, TokenRequestorCallbacks } from '../../network/gateway.js';
 import { assertUsableSecret, bearerHook } from '../../network/http/auth.js';
 import { sendFailure } from '../../network/http/errors.js';
-import { ROUTES, parseDecisionRequest, parseNetworkToken } from '../../network/http/wire.js';
+import { ROUTES, parseAuthorizationNotice, parseDecisionRequest, parseNetworkToken } from '../../network/http/wire.js';
 
 export interface NetworkCallbackRoutesOptions {
   callbacks: IssuerCallbacks;
@@ -29,6 +29,14 @@ export function registerNetworkCallbackRoutes(app: FastifyInstance, { callbacks,
     await callbacks.notify(parseNetworkToken(request.body));
     return reply.code(204).send();
   });
+
+  const { authorized } = callbacks;
+  if (authorized) {
+    app.post(ROUTES.authorizationCallback, routeOptions, async (request, reply) => {
+      await authorized.call(callbacks, parseAuthorizationNotice(request.body));
+      return reply.code(204).send();
+    });
+  }
 
   if (requestorCallbacks) {
     app.post(ROUTES.requestorNotificationCallback, routeOptions, async (request, reply) => {

@@ -14,6 +14,6 @@ export interface SandboxIssuer {
 
 export interface SandboxRouteDeps {
   adminToken: string;
-  sandbox: Pick<SandboxControls, 'injectFault'>;
+  sandbox: Pick<SandboxControls, 'injectFault' | 'authorize'>;
   issuer: SandboxIssuer;
 }

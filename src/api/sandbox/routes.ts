@@ -12,6 +12,7 @@ import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import { loadOpenApi } from '../../http/openapi.js';
 import { registerOperations } from '../../http/operations.js';
 import type { SandboxRouteDeps } from './deps.js';
+import { sandboxAuthorize } from './operations/sandboxAuthorize.js';
 import { sandboxFault } from './operations/sandboxFault.js';
 import { sandboxProvision } from './operations/sandboxProvision.js';
 import { sandboxWalletEvent } from './operations/sandboxWalletEvent.js';
@@ -24,7 +25,12 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
   app.register(async (scope) => {
     scope.setErrorHandler(withEdgeHeaders(adminErrorHandler));
     scope.addHook('onRequest', guard);
-    const routes = registerOperations(scope, loadOpenApi('admin.openapi.json'), [sandboxProvision(deps), sandboxFault(deps), sandboxWalletEvent(deps)]);
+    const routes = registerOperations(scope, loadOpenApi('admin.openapi.json'), [
+      sandboxProvision(deps),
+      sandboxFault(deps),
+      sandboxWalletEvent(deps),
+      sandboxAuthorize(deps),
+    ]);
     for (const route of routes) edge.addRoute(route.method, route.url);
   });
 }

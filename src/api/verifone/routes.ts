@@ -14,6 +14,7 @@ import { registerEdge, withEdgeHeaders } from '../../http/edges.js';
 import type { MerchantTokenService } from '../../merchant/token-service.js';
 import { verifoneErrorHandler } from './envelope.js';
 import { activateToken } from './operations/activateToken.js';
+import { createCryptogram } from './operations/createCryptogram.js';
 import { createUpdateToken } from './operations/createUpdateToken.js';
 import { deleteToken } from './operations/deleteToken.js';
 import { getToken } from './operations/getToken.js';
@@ -21,6 +22,8 @@ import { suspendToken } from './operations/suspendToken.js';
 import { updateToken } from './operations/updateToken.js';
 
 export const VERIFONE_DOCUMENT = 'verifone-token-management.openapi.json';
+/** Tessera's own extension of that API, in a document of its own (same base URL, auth and envelope). */
+export const CRYPTOGRAM_DOCUMENT = 'tessera-cryptogram.openapi.json';
 
 export interface VerifoneRouteDeps {
   tokens: MerchantTokenService;
@@ -58,6 +61,7 @@ export function registerVerifoneRoutes(app: FastifyInstance, deps: VerifoneRoute
         suspendToken(deps.tokens),
         activateToken(deps.tokens),
       ]);
+      routes.push(...registerOperations(scope, loadOpenApi(CRYPTOGRAM_DOCUMENT), [createCryptogram(deps.tokens)]));
       for (const route of routes) edge.addRoute(route.method, `/oidc${route.url}`);
     },
     { prefix: '/oidc' },

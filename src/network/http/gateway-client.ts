@@ -6,7 +6,17 @@ import { NetworkFailure } from '../../errors.js';
 import { callJson, decodeAnswer, type HttpPeerOptions } from './client.js';
 import type { SandboxNetwork } from '../sandbox.js';
 import type { NetworkToken } from '../types.js';
-import { ANSWER_NOT_FOUND, ROUTES, TOKEN_NOT_FOUND, parseCardOnFileOutcome, parseNetworkToken, parseProvisionOutcome, paths } from './wire.js';
+import {
+  ANSWER_NOT_FOUND,
+  ROUTES,
+  TOKEN_NOT_FOUND,
+  parseAuthorizationOutcome,
+  parseCardOnFileOutcome,
+  parseCryptogram,
+  parseNetworkToken,
+  parseProvisionOutcome,
+  paths,
+} from './wire.js';
 
 export type HttpGatewayOptions = HttpPeerOptions;
 
@@ -60,6 +70,12 @@ export function createHttpGateway(options: HttpGatewayOptions): SandboxNetwork {
         if (error instanceof NetworkFailure && error.mode === 'bad_request' && error.message === TOKEN_NOT_FOUND) return undefined;
         throw error;
       }
+    },
+    async issueCryptogram(req) {
+      return decodeAnswer(parseCryptogram, await post(paths.cryptogram(req.network, req.tokenRef), req), 'network');
+    },
+    async authorize(req) {
+      return decodeAnswer(parseAuthorizationOutcome, await post(paths.authorizations(req.network), req), 'network');
     },
     async injectFault(fault) {
       await post(ROUTES.faults, fault);

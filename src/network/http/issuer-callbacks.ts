@@ -17,6 +17,9 @@ export function createHttpIssuerCallbacks(options: HttpIssuerCallbacksOptions): 
     async notify(token) {
       await callJson(options, 'issuer', 'POST', ROUTES.notificationCallback, token);
     },
+    async authorized(notice) {
+      await callJson(options, 'issuer', 'POST', ROUTES.authorizationCallback, notice);
+    },
   };
 }
 

@@ -17,7 +17,9 @@ import {
   ANSWER_NOT_FOUND,
   ROUTES,
   TOKEN_NOT_FOUND,
+  parseAuthorizationRequest,
   parseCardOnFileRequest,
+  parseCryptogramRequest,
   parseTokenRequestorLifecycleRequest,
   parseApproveDeviceRequest,
   parseDeviceBindingRequest,
@@ -132,6 +134,12 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     await simulator.injectFault(parseFaultSpec(request.body));
     return reply.code(204).send();
   });
+  app.post<{ Params: TokenParams }>(ROUTES.cryptogram, async (request) =>
+    simulator.issueCryptogram(parseCryptogramRequest(withParams(request, request.params))),
+  );
+  app.post<{ Params: { network: string } }>(ROUTES.authorizations, async (request) =>
+    simulator.authorize(parseAuthorizationRequest(withParams(request, request.params))),
+  );
   app.post(ROUTES.walletEvents, async (request) => simulator.walletEvent(parseWalletEventRequest(request.body)));
 
   const host = options.host ?? '127.0.0.1';

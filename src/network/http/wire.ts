@@ -15,8 +15,15 @@ import {
   PAYMENT_NETWORKS,
   SUSPENDERS,
   TOKEN_STATUSES,
+  TRANSACTION_TYPES,
   WALLETS,
   type ApproveDeviceRequest,
+  type AuthorizationDeclineReason,
+  type AuthorizationNotice,
+  type AuthorizationOutcome,
+  type AuthorizationRequest,
+  type Cryptogram,
+  type CryptogramRequest,
   type CardOnFileOutcome,
   type CardOnFileRequest,
   type IssuerAnswer,
@@ -50,6 +57,9 @@ export const ROUTES = {
   decisionCallback: '/network/v1/decision',
   notificationCallback: '/network/v1/notification',
   requestorNotificationCallback: '/network/v1/token-requestor-notification',
+  cryptogram: '/:network/tokens/:tokenRef/cryptograms',
+  authorizations: '/:network/authorizations',
+  authorizationCallback: '/network/v1/authorization',
 } as const;
 
 const seg = encodeURIComponent;
@@ -61,6 +71,8 @@ export const paths = {
   token: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}`,
   lifecycle: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/lifecycle`,
   approveLatestDevice: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/approve-latest`,
+  cryptogram: (network: PaymentNetwork, tokenRef: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/cryptograms`,
+  authorizations: (network: PaymentNetwork) => `/${seg(network)}/authorizations`,
   deviceBinding: (network: PaymentNetwork, tokenRef: string, deviceId: string) => `/${seg(network)}/tokens/${seg(tokenRef)}/devices/${seg(deviceId)}/binding`,
 };
 
@@ -339,4 +351,82 @@ export function failureFromAnswer(status: number, body: unknown): NetworkFailure
     // Not our envelope (a proxy, a crash page): keep the status-based failure.
   }
   return new NetworkFailure(mode, message);
+}
+
+function optionalInteger(o: Json, key: string, min: number, max: number): number | undefined {
+  return o[key] === undefined || o[key] === null ? undefined : integer(o, key, min, max);
+}
+
+export function parseCryptogramRequest(value: unknown): CryptogramRequest {
+  const o = object(value, 'body');
+  const amount = optionalInteger(o, 'amount', 0, Number.MAX_SAFE_INTEGER);
+  const currency = optionalString(o, 'currency', 3);
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    tokenRef: string(o, 'tokenRef', ID, 1),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+    ...(amount !== undefined ? { amount } : {}),
+    ...(currency !== undefined ? { currency } : {}),
+    transactionType: oneOf(o, 'transactionType', TRANSACTION_TYPES),
+  };
+}
+
+export function parseCryptogram(value: unknown): Cryptogram {
+  const o = object(value, 'body');
+  return { cryptogram: string(o, 'cryptogram', 28, 28), eci: string(o, 'eci', 2, 2), expiresAt: string(o, 'expiresAt', 64, 1) };
+}
+
+export function parseAuthorizationRequest(value: unknown): AuthorizationRequest {
+  const o = object(value, 'body');
+  const networkToken = o.networkToken;
+  if (typeof networkToken !== 'string' || !/^[0-9]{12,19}$/.test(networkToken)) throw new WireError('networkToken');
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    networkToken,
+    expiryMonth: integer(o, 'expiryMonth', 1, 12),
+    expiryYear: integer(o, 'expiryYear', 0, 9999),
+    cryptogram: string(o, 'cryptogram', 64, 1),
+    eci: string(o, 'eci', 2, 1),
+    amount: integer(o, 'amount', 0, Number.MAX_SAFE_INTEGER),
+    currency: string(o, 'currency', 3, 3),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+  };
+}
+
+export const AUTHORIZATION_DECLINE_REASONS: readonly AuthorizationDeclineReason[] = [
+  'cryptogram_invalid',
+  'cryptogram_used',
+  'cryptogram_expired',
+  'token_mismatch',
+  'token_inactive',
+  'expiry_mismatch',
+  'eci_mismatch',
+  'amount_mismatch',
+  'requestor_mismatch',
+];
+
+export function parseAuthorizationOutcome(value: unknown): AuthorizationOutcome {
+  const o = object(value, 'body');
+  const network = oneOf(o, 'network', PAYMENT_NETWORKS);
+  if (o.approved === true) return { approved: true, authorizationId: string(o, 'authorizationId', ID, 1), network };
+  if (o.approved === false) return { approved: false, reason: oneOf(o, 'reason', AUTHORIZATION_DECLINE_REASONS), network };
+  throw new WireError('approved');
+}
+
+export function parseAuthorizationNotice(value: unknown): AuthorizationNotice {
+  const o = object(value, 'body');
+  const reason = optionalOneOf(o, 'reason', AUTHORIZATION_DECLINE_REASONS);
+  const authorizationId = optionalString(o, 'authorizationId', ID);
+  if (typeof o.approved !== 'boolean') throw new WireError('approved');
+  return {
+    network: oneOf(o, 'network', PAYMENT_NETWORKS),
+    tokenRef: string(o, 'tokenRef', ID, 1),
+    tokenRequestorId: string(o, 'tokenRequestorId', ID, 1),
+    approved: o.approved,
+    ...(reason !== undefined ? { reason } : {}),
+    ...(authorizationId !== undefined ? { authorizationId } : {}),
+    amount: integer(o, 'amount', 0, Number.MAX_SAFE_INTEGER),
+    currency: string(o, 'currency', 3, 3),
+    at: string(o, 'at', 64, 1),
+  };
 }

@@ -10,6 +10,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { isUniqueViolation } from '../../store/errors.js';
 import { migrateSimulatorToLatest } from './migrations.js';
 import type { SimulatorDatabase } from './schema.js';
+import type { CryptogramRecord } from './cryptograms.js';
 import type { IdempotentAnswer, PanReferences, SimulatorRecord, SimulatorStore } from './store.js';
 
 /** An update that must not commit: its version was overtaken, or its idempotency key already has an answer. */
@@ -127,6 +128,32 @@ export async function openDatabaseSimulatorStore<DB>(
         if (!winner) throw error;
         return winner;
       }
+    },
+
+    async insertCryptogram(record) {
+      const values = {
+        id: record.id,
+        network: record.network,
+        token_ref: record.tokenRef,
+        record: JSON.stringify(record),
+        used_at: null,
+        created_at: record.issuedAt,
+      };
+      await transact((tx) => tx.insertInto('network_sim_cryptograms').values(values).execute());
+    },
+
+    async findCryptogram(id) {
+      const row = await db.selectFrom('network_sim_cryptograms').select(['record', 'used_at']).where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return { record: JSON.parse(row.record) as CryptogramRecord, ...(row.used_at !== null ? { usedAt: row.used_at } : {}) };
+    },
+
+    async useCryptogram(id, at) {
+      // One conditional update: of two instances using the same cryptogram at once, exactly one succeeds.
+      const result = await transact((tx) =>
+        tx.updateTable('network_sim_cryptograms').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst(),
+      );
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

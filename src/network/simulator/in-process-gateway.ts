@@ -60,6 +60,8 @@ export function createInProcessGateway(sim: Simulator, { timeoutMs }: InProcessG
     getToken: (network, tokenRef) => bounded(() => sim.getToken(network, tokenRef)),
     injectFault: (fault) => bounded(() => sim.injectFault(fault)),
     walletEvent: (req) => bounded(() => sim.walletEvent(req)),
+    issueCryptogram: (req) => bounded(() => sim.issueCryptogram(req)),
+    authorize: (req) => bounded(() => sim.authorize(req)),
     async close() {
       for (const fail of [...pending]) fail(new NetworkFailure('error', 'network gateway closed'));
       await sim.close();

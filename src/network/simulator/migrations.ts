@@ -46,9 +46,25 @@ const idempotency: Migration = {
   },
 };
 
+/** Issued cryptograms, so a used one stays used across a restart (single use). */
+const cryptograms: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('network_sim_cryptograms')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('network', 'text', (c) => c.notNull())
+      .addColumn('token_ref', 'text', (c) => c.notNull())
+      .addColumn('record', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_simulator_tables': tables,
   '0002_idempotency_keys': idempotency,
+  '0003_cryptograms': cryptograms,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

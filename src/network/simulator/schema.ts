@@ -29,8 +29,19 @@ export interface NetworkSimIdempotencyTable {
   created_at: string;
 }
 
+/** Issued cryptograms (JSON of cryptograms.ts CryptogramRecord) and when each was used: once at most. */
+export interface NetworkSimCryptogramsTable {
+  id: string;
+  network: string;
+  token_ref: string;
+  record: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface SimulatorDatabase {
   network_sim_tokens: NetworkSimTokensTable;
   network_sim_pan_refs: NetworkSimPanRefsTable;
   network_sim_idempotency: NetworkSimIdempotencyTable;
+  network_sim_cryptograms: NetworkSimCryptogramsTable;
 }

@@ -5,7 +5,7 @@
  * queued fault fails a call before it reads or writes anything (or, 'lost_answer', after it applied it). A change
  * request carrying an idempotency key is applied at most once; the key's first answer is kept with the state.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { isLuhnValid } from '../../cards/luhn.js';
 import { detectBrand } from '../../cards/brand.js';
 import { systemClock, type Clock } from '../../clock.js';
@@ -19,6 +19,11 @@ import type { SandboxControls } from '../sandbox.js';
 import {
   ISSUER_ANSWERS,
   type ApproveDeviceRequest,
+  type AuthorizationDeclineReason,
+  type AuthorizationOutcome,
+  type AuthorizationRequest,
+  type Cryptogram,
+  type CryptogramRequest,
   type CardOnFileOutcome,
   type CardOnFileRequest,
   type Decision,
@@ -35,6 +40,7 @@ import {
   type TokenRequestorLifecycleRequest,
   type WalletEventRequest,
 } from '../types.js';
+import { CRYPTOGRAM_VALIDITY_MS, ECI, createCryptogramCodec } from './cryptograms.js';
 import { externalIssuerDecision } from './external-issuer.js';
 import { createFaultQueue, createHeldCalls, faultError } from './faults.js';
 import { CARD_ON_FILE_TOKEN_LENGTH, createTokenNumbers } from './token-numbers.js';
@@ -99,6 +105,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const simulatorKey = options.panReferenceKey ?? randomBytes(32);
   const panRefs = createPanReferenceRegistry(ids, store, simulatorKey);
   const tokenNumbers = createTokenNumbers(simulatorKey);
+  const cryptograms = createCryptogramCodec(simulatorKey);
   let closed = false;
 
   function assertOpen(): void {
@@ -561,7 +568,82 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     });
   }
 
+  /** A cryptogram for an ACTIVE card-on-file token of this requestor (the one token requestor who may pay with it). */
+  async function issueCryptogram(req: CryptogramRequest): Promise<Cryptogram> {
+    assertOpen();
+    if (req.amount !== undefined && (!Number.isSafeInteger(req.amount) || req.amount < 0)) refuse('invalid amount');
+    if (req.currency !== undefined && !/^[A-Z]{3}$/.test(req.currency)) refuse('invalid currency');
+    if ((req.amount === undefined) !== (req.currency === undefined)) refuse('amount and currency go together');
+    const record = await mutex.run(req.tokenRef, () => store.get(req.tokenRef));
+    if (!record || record.token.network !== req.network || record.token.tokenRequestorId !== req.tokenRequestorId) refuse('token not found');
+    if (record.token.status !== 'ACTIVE') refuse(`token is ${record.token.status.toLowerCase()}`);
+    const now = clock();
+    const eci = ECI[req.network][req.transactionType];
+    const issued = cryptograms.issue({
+      network: req.network,
+      tokenRef: req.tokenRef,
+      tokenRequestorId: req.tokenRequestorId,
+      ...(req.amount !== undefined ? { amount: req.amount, currency: req.currency } : {}),
+      transactionType: req.transactionType,
+      eci,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + CRYPTOGRAM_VALIDITY_MS).toISOString(),
+    });
+    await store.insertCryptogram(issued.record);
+    return { cryptogram: issued.cryptogram, eci, expiresAt: issued.record.expiresAt };
+  }
+
+  /**
+   * Checks an authorization as the network does before it reaches the issuer: the cryptogram genuine, issued for
+   * this token, requestor and amount, fresh, the token active with this expiry; then uses the cryptogram up (one
+   * conditional write, so a replay, even a concurrent one, is declined). The issuer of a token is told of every
+   * authorization with it that got as far as the token.
+   */
+  async function authorize(req: AuthorizationRequest): Promise<AuthorizationOutcome> {
+    assertOpen();
+    const decline = (reason: AuthorizationDeclineReason): AuthorizationOutcome => ({ approved: false, reason, network: req.network });
+    const id = cryptograms.idOf(req.cryptogram);
+    const issued = id === undefined ? undefined : await store.findCryptogram(id);
+    if (!issued || issued.record.network !== req.network || !cryptograms.isGenuine(req.cryptogram, issued.record)) return decline('cryptogram_invalid');
+    const { record } = issued;
+    const tokenRecord = await store.get(record.tokenRef);
+    if (!tokenRecord || tokenNumbers.numberOf(record.network, record.tokenRef) !== req.networkToken) return decline('token_mismatch');
+    const token = tokenRecord.token;
+    const at = clock();
+    const outcome = await (async (): Promise<AuthorizationOutcome> => {
+      if (record.tokenRequestorId !== req.tokenRequestorId) return decline('requestor_mismatch');
+      if (record.amount !== undefined && (record.amount !== req.amount || record.currency !== req.currency)) return decline('amount_mismatch');
+      if (req.eci !== record.eci) return decline('eci_mismatch');
+      if (issued.usedAt !== undefined) return decline('cryptogram_used');
+      if (at.getTime() > Date.parse(record.expiresAt)) return decline('cryptogram_expired');
+      if (token.status !== 'ACTIVE') return decline('token_inactive');
+      if (req.expiryMonth !== token.tokenExpiryMonth || req.expiryYear !== token.tokenExpiryYear) return decline('expiry_mismatch');
+      if (!(await store.useCryptogram(record.id, at.toISOString()))) return decline('cryptogram_used');
+      return { approved: true, authorizationId: randomUUID(), network: req.network };
+    })();
+    if (!tokenRecord.meta.externalIssuer && callbacks.authorized) {
+      try {
+        await callbacks.authorized({
+          network: token.network,
+          tokenRef: token.tokenRef,
+          tokenRequestorId: req.tokenRequestorId,
+          approved: outcome.approved,
+          ...(outcome.approved ? { authorizationId: outcome.authorizationId } : { reason: outcome.reason }),
+          amount: req.amount,
+          currency: req.currency,
+          at: at.toISOString(),
+        });
+      } catch (err) {
+        // The network's answer stands; the issuer's record of it is its own affair (as with notifications).
+        logger?.warn({ network: token.network, tokenRef: token.tokenRef, error: errorMessage(err) }, 'issuer authorization notice failed');
+      }
+    }
+    return outcome;
+  }
+
   return {
+    issueCryptogram,
+    authorize,
     requestCardOnFileToken,
     tokenRequestorLifecycle,
     async cardOnFileAnswer(network, idempotencyKey) {

@@ -8,6 +8,7 @@
 import { NetworkFailure } from '../../errors.js';
 import type { PanReferences, SimulatorRecord } from '../record.js';
 import type { NetworkToken, PaymentNetwork } from '../types.js';
+import type { CryptogramRecord } from './cryptograms.js';
 
 export type { PanReferences, SimulatorRecord, SimulatorRecordMeta } from '../record.js';
 
@@ -48,6 +49,12 @@ export interface SimulatorStore {
   remove(tokenRef: string): Promise<void>;
   /** The references kept under this card fingerprint; on first sight, `mint`'s are stored and returned. */
   panReferences(fingerprint: string, mint: () => PanReferences): Promise<PanReferences>;
+  /** Keeps an issued cryptogram, unused. */
+  insertCryptogram(record: CryptogramRecord): Promise<void>;
+  /** An issued cryptogram and when it was used, if ever. */
+  findCryptogram(id: string): Promise<{ record: CryptogramRecord; usedAt?: string } | undefined>;
+  /** Marks a cryptogram used; false when it was used already (or is unknown): a cryptogram is used once only. */
+  useCryptogram(id: string, at: string): Promise<boolean>;
 }
 
 export interface MemorySimulatorStore extends SimulatorStore {
@@ -71,6 +78,8 @@ export function createMemorySimulatorStore(options: MemorySimulatorStoreOptions 
   const references = new Map<string, PanReferences>();
   // Answers are kept for the last `capacity` keys (insertion order): a real network, too, keeps keys for a while only.
   const answers = new Map<string, IdempotentAnswer>();
+  // Cryptograms likewise, the oldest forgotten first (long expired by then).
+  const cryptograms = new Map<string, { record: CryptogramRecord; usedAt?: string }>();
   const full = () => new NetworkFailure('error', 'network simulator store is full');
   const keep = (answer: IdempotentAnswer) => {
     answers.set(answer.key, structuredClone(answer));
@@ -114,6 +123,20 @@ export function createMemorySimulatorStore(options: MemorySimulatorStoreOptions 
         references.set(fingerprint, known);
       }
       return { ...known };
+    },
+    async insertCryptogram(record) {
+      cryptograms.set(record.id, { record: structuredClone(record) });
+      if (cryptograms.size > capacity) cryptograms.delete(cryptograms.keys().next().value as string);
+    },
+    async findCryptogram(id) {
+      const found = cryptograms.get(id);
+      return found ? structuredClone(found) : undefined;
+    },
+    async useCryptogram(id, at) {
+      const found = cryptograms.get(id);
+      if (!found || found.usedAt !== undefined) return false;
+      found.usedAt = at;
+      return true;
     },
     size: () => records.size,
   };
