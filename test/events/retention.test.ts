@@ -28,6 +28,9 @@ describe.each(ENGINES)('event retention on %s', (engine) => {
         ...admin,
         body: { merchant_id: merchant.merchantId, url: bad.url, event_types: ['merchant.token.suspended'] },
       });
+      // Both endpoints exist before the events they are to receive are committed.
+      expect(ok.status, ok.text).toBe(201);
+      expect(failing.status, failing.text).toBe(201);
       const api = new MerchantApi(server, merchant);
       const kept = await api.create({ cardNumber: makePan('45') });
       expect((await api.suspend(kept.reuse_token)).status).toBe(204);
