@@ -14,6 +14,29 @@ export async function insertEvent(tx: Tx, row: Insertable<EventsTable>): Promise
   await tx.insertInto('events').values(row).execute();
 }
 
+/** Which consumer of the outbox an event is still waiting for: the webhook fan-out or the NATS publisher. */
+export type OutboxMark = 'published_at' | 'nats_published_at';
+
+/**
+ * The oldest events `mark` has not handled yet, only the first of each subject: a later event of a subject waits
+ * until every earlier one is handled, so each consumer sees a subject's events in their commit order. Returned
+ * unexecuted, for the caller to lock (`FOR UPDATE SKIP LOCKED`) if it shares the work with other instances.
+ */
+export function firstUnhandledPerSubject(db: Executor, mark: OutboxMark, limit: number) {
+  return db
+    .selectFrom('events as e')
+    .selectAll('e')
+    .where(`e.${mark}`, 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom('events as p').select('p.id').whereRef('p.subject', '=', 'e.subject').where(`p.${mark}`, 'is', null).whereRef('p.seq', '<', 'e.seq')),
+      ),
+    )
+    .orderBy('e.created_at')
+    .orderBy('e.seq')
+    .limit(limit);
+}
+
 /** The next sequence number of `subject`: its counter row is created or incremented, and stays locked until commit. */
 export async function nextSequence(tx: Tx, subject: string): Promise<number> {
   const row = await tx

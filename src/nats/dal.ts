@@ -4,6 +4,7 @@
  * publishes at a time (a transaction-scoped advisory lock): the others stand by, and order holds across instances.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { firstUnhandledPerSubject } from '../ledger/dal.js';
 import type { Database, EventsTable } from '../store/schema.js';
 
 export type NatsEventRow = Selectable<EventsTable>;
@@ -27,25 +28,7 @@ export function createNatsDal(db: Kysely<Database>, engine: string): NatsDal {
           const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${PUBLISHER_LOCK}) as locked`.execute(tx);
           if (!rows[0]?.locked) return 0;
         }
-        const events = await tx
-          .selectFrom('events as e')
-          .selectAll('e')
-          .where('e.nats_published_at', 'is', null)
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('events as p')
-                  .select('p.id')
-                  .whereRef('p.subject', '=', 'e.subject')
-                  .where('p.nats_published_at', 'is', null)
-                  .whereRef('p.seq', '<', 'e.seq'),
-              ),
-            ),
-          )
-          .orderBy('e.created_at')
-          .orderBy('e.seq')
-          .limit(limit)
-          .execute();
+        const events = await firstUnhandledPerSubject(tx, 'nats_published_at', limit).execute();
         if (events.length === 0) return 0;
         const published = await publish(events);
         if (published.length > 0) await tx.updateTable('events').set({ nats_published_at: at() }).where('id', 'in', published).execute();

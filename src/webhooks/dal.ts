@@ -5,6 +5,7 @@
  * rows; SQLite has one writer and needs none.
  */
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { firstUnhandledPerSubject } from '../ledger/dal.js';
 import type { Database, EventsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/schema.js';
 import type { Executor, Tx } from '../store/transactions.js';
 
@@ -141,24 +142,7 @@ export function createWebhooksDal(db: Kysely<Database>, engine: string): Webhook
     async claimUnpublished(tx, limit) {
       // Only the first unpublished event of each subject: another instance fanning out an earlier one (locked,
       // hence skipped here) must commit its deliveries first, or the later event could be delivered first.
-      let query = tx
-        .selectFrom('events as e')
-        .selectAll('e')
-        .where('e.published_at', 'is', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('events as p')
-                .select('p.id')
-                .whereRef('p.subject', '=', 'e.subject')
-                .where('p.published_at', 'is', null)
-                .whereRef('p.seq', '<', 'e.seq'),
-            ),
-          ),
-        )
-        .orderBy('e.created_at')
-        .orderBy('e.seq')
-        .limit(limit);
+      let query = firstUnhandledPerSubject(tx, 'published_at', limit);
       if (skipLocked) query = query.forUpdate('e').skipLocked();
       return query.execute();
     },
